@@ -1,0 +1,68 @@
+//! # autotask
+//!
+//! A typed Rust SDK for the Autotask PSA REST API. Every one of the API's REST entities is a Rust type,
+//! generated at compile time from the checked-in schema (`schema/`), with a field enum for filters,
+//! picklist newtypes, create and patch bodies, and capability markers that make operations the API does not
+//! allow fail to compile.
+//!
+//! ```
+//! use autotask::entities::{NewTicket, Ticket, TicketField, TicketPatch, TicketPriority, TicketStatus};
+//! use autotask::{Entity, Patch};
+//!
+//! // A create body takes the fields the API requires.
+//! let new = NewTicket::new(42, TicketPriority::MEDIUM, TicketStatus::NEW, "Printer on fire");
+//! assert_eq!(serde_json::to_value(&new).unwrap()["companyID"], 42);
+//!
+//! // A patch sends only what changes.
+//! let mut patch = TicketPatch::new(7);
+//! patch.title = "Printer fixed".into();
+//! patch.due_date_time = Patch::Null;
+//! assert_eq!(
+//!     serde_json::to_string(&patch).unwrap(),
+//!     r#"{"id":7,"dueDateTime":null,"title":"Printer fixed"}"#
+//! );
+//!
+//! assert_eq!(Ticket::NAME, "Tickets");
+//! assert_eq!("RMMALERTID".parse::<TicketField>().unwrap().as_str(), "rmmAlertID");
+//! ```
+
+#[macro_use]
+mod macros;
+
+pub mod entity;
+pub mod meta;
+pub mod wire;
+
+/// The generated entity types, one set per REST collection (`Ticket`, `TicketField`, `NewTicket`,
+/// `TicketPatch`, `TICKETS` metadata, ...). Only the enabled feature groups are compiled.
+#[allow(clippy::all, missing_docs)]
+pub mod entities {
+    use crate::entity::*;
+    use crate::meta::{ChildRoute, DataType, EntityMeta, FieldMeta, PicklistEntry, Verbs};
+    #[allow(unused_imports)]
+    use crate::meta::{QUERYABLE, READ_ONLY, REQUIRED, WEBHOOK};
+    #[allow(unused_imports)]
+    use crate::wire::{Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, UserDefinedField};
+    #[allow(unused_imports)]
+    use serde::{Deserialize, Serialize};
+
+    include!(concat!(env!("OUT_DIR"), "/entities.rs"));
+}
+
+pub use entity::{
+    Child, CreateAtRoot, CreateUnderParent, Creatable, DeleteAtRoot, DeleteUnderParent, Entity, FieldName,
+    GetById, GetUnderParent, ListUnderParent, PatchBody, Query, ReplaceAtRoot, ReplaceUnderParent,
+    UpdateAtRoot, UpdateUnderParent, Updatable,
+};
+pub use meta::{all_entities, entity_meta, EntityMeta, FieldMeta};
+pub use wire::{Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, UserDefinedField};
+
+/// A field name that the entity does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{entity} has no field named {field:?}")]
+pub struct UnknownField {
+    /// The field enum's name.
+    pub entity: &'static str,
+    /// The name that did not match.
+    pub field: String,
+}

@@ -1,0 +1,224 @@
+//! Static metadata tables generated from `schema/`: what `entityInformation` and
+//! `entityInformation/fields` say about each entity, plus its routes.
+
+/// A field's `dataType` as `entityInformation/fields` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataType {
+    Integer,
+    Short,
+    Long,
+    Double,
+    Decimal,
+    DateTime,
+    Boolean,
+    String,
+    /// Base64 binary data (attachment `data`).
+    Bytes,
+    /// Free-form JSON (`defaultValue` of UDF definitions).
+    Object,
+}
+
+impl DataType {
+    /// The wire name (`integer`, `datetime`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DataType::Integer => "integer",
+            DataType::Short => "short",
+            DataType::Long => "long",
+            DataType::Double => "double",
+            DataType::Decimal => "decimal",
+            DataType::DateTime => "datetime",
+            DataType::Boolean => "boolean",
+            DataType::String => "string",
+            DataType::Bytes => "byte[]",
+            DataType::Object => "object",
+        }
+    }
+
+    /// True for the integer types (ids, references, picklists).
+    pub const fn is_integer(self) -> bool {
+        matches!(self, DataType::Integer | DataType::Short | DataType::Long)
+    }
+
+    /// True for `double` and `decimal`.
+    pub const fn is_number(self) -> bool {
+        matches!(self, DataType::Double | DataType::Decimal)
+    }
+}
+
+/// One picklist value (`value` is a string on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PicklistEntry {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub sort_order: i32,
+    pub parent_value: &'static str,
+    pub is_active: bool,
+    pub is_system: bool,
+    pub is_default: bool,
+}
+
+/// `isRequired`.
+pub const REQUIRED: u8 = 1;
+/// `isReadOnly`.
+pub const READ_ONLY: u8 = 2;
+/// `isQueryable`.
+pub const QUERYABLE: u8 = 4;
+/// `isSupportedWebhookField`.
+pub const WEBHOOK: u8 = 8;
+
+/// Metadata of one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldMeta {
+    /// Exact wire name.
+    pub name: &'static str,
+    pub data_type: DataType,
+    /// Maximum string length; 0 when not known.
+    pub length: u32,
+    flags: u8,
+    /// Singular name of the referenced entity, `""` when not a reference.
+    pub reference: &'static str,
+    /// `Some` for picklist fields (possibly empty: values are per tenant).
+    pub picklist: Option<&'static [PicklistEntry]>,
+    /// Parent field of a dependent picklist, `""` otherwise.
+    pub picklist_parent: &'static str,
+}
+
+impl FieldMeta {
+    /// A field with `flags` made of [`REQUIRED`], [`READ_ONLY`], [`QUERYABLE`], [`WEBHOOK`].
+    pub const fn new(name: &'static str, data_type: DataType, length: u32, flags: u8) -> Self {
+        Self { name, data_type, length, flags, reference: "", picklist: None, picklist_parent: "" }
+    }
+
+    /// Marks the field a reference to `entity` (singular name).
+    pub const fn references(mut self, entity: &'static str) -> Self {
+        self.reference = entity;
+        self
+    }
+
+    /// Marks the field a picklist with these known values.
+    pub const fn picklist(mut self, values: &'static [PicklistEntry], parent: &'static str) -> Self {
+        self.picklist = Some(values);
+        self.picklist_parent = parent;
+        self
+    }
+
+    pub const fn is_required(&self) -> bool {
+        self.flags & REQUIRED != 0
+    }
+
+    pub const fn is_read_only(&self) -> bool {
+        self.flags & READ_ONLY != 0
+    }
+
+    pub const fn is_queryable(&self) -> bool {
+        self.flags & QUERYABLE != 0
+    }
+
+    pub const fn is_webhook_field(&self) -> bool {
+        self.flags & WEBHOOK != 0
+    }
+
+    pub const fn is_picklist(&self) -> bool {
+        self.picklist.is_some()
+    }
+}
+
+/// A set of route verbs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Verbs(u16);
+
+impl Verbs {
+    pub const NONE: Verbs = Verbs(0);
+    /// `POST|GET /query`.
+    pub const QUERY: Verbs = Verbs(1);
+    /// `POST|GET /query/count`.
+    pub const COUNT: Verbs = Verbs(1 << 1);
+    /// `GET /{id}`.
+    pub const GET: Verbs = Verbs(1 << 2);
+    /// `GET` the collection (children of a parent).
+    pub const LIST: Verbs = Verbs(1 << 3);
+    /// `POST` the collection.
+    pub const CREATE: Verbs = Verbs(1 << 4);
+    /// `PATCH` the collection, id in the body.
+    pub const PATCH: Verbs = Verbs(1 << 5);
+    /// `PUT` the collection, id in the body.
+    pub const PUT: Verbs = Verbs(1 << 6);
+    /// `DELETE /{id}`.
+    pub const DELETE: Verbs = Verbs(1 << 7);
+    /// `GET /entityInformation`.
+    pub const INFO: Verbs = Verbs(1 << 8);
+    /// `GET /entityInformation/fields`.
+    pub const FIELDS: Verbs = Verbs(1 << 9);
+    /// `GET /entityInformation/userDefinedFields`.
+    pub const UDF_INFO: Verbs = Verbs(1 << 10);
+
+    /// This set plus `other`.
+    pub const fn with(self, other: Verbs) -> Verbs {
+        Verbs(self.0 | other.0)
+    }
+
+    /// True when every verb of `other` is in this set.
+    pub const fn contains(self, other: Verbs) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+/// A parent-scoped path, `/V1.0/{parent}/{parentId}/{segment}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChildRoute {
+    /// Parent URL segment (`Tickets`; `Expenses` for expense reports).
+    pub parent: &'static str,
+    pub segment: &'static str,
+    pub path: &'static str,
+    pub verbs: Verbs,
+}
+
+/// Metadata of one entity.
+#[derive(Debug)]
+pub struct EntityMeta {
+    /// REST collection name (`Tickets`).
+    pub name: &'static str,
+    /// Singular model name (`Ticket`).
+    pub model: &'static str,
+    /// Cargo feature group.
+    pub group: &'static str,
+    pub can_create: bool,
+    pub can_delete: bool,
+    pub can_query: bool,
+    pub can_update: bool,
+    pub has_user_defined_fields: bool,
+    pub supports_webhook_callouts: bool,
+    pub fields: &'static [FieldMeta],
+    /// `/V1.0/{name}`.
+    pub root_path: &'static str,
+    pub root_verbs: Verbs,
+    /// The parent-scoped path, for entities that have one.
+    pub child: Option<ChildRoute>,
+}
+
+impl EntityMeta {
+    /// The field called `name`, matched case-insensitively as the API does.
+    pub fn field(&self, name: &str) -> Option<&'static FieldMeta> {
+        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Names of required fields.
+    pub fn required_fields(&self) -> impl Iterator<Item = &'static str> {
+        self.fields.iter().filter(|f| f.is_required()).map(|f| f.name)
+    }
+}
+
+/// The metadata of the entity whose REST collection (or model) is `name`, case-insensitively.
+pub fn entity_meta(name: &str) -> Option<&'static EntityMeta> {
+    crate::entities::ALL_ENTITIES
+        .iter()
+        .copied()
+        .find(|m| m.name.eq_ignore_ascii_case(name) || m.model.eq_ignore_ascii_case(name))
+}
+
+/// Metadata of every entity compiled into this build.
+pub fn all_entities() -> &'static [&'static EntityMeta] {
+    &crate::entities::ALL_ENTITIES
+}

@@ -1,0 +1,296 @@
+//! Wire value types and their serde forms: exact decimals, UTC date-times in both of Autotask's forms,
+//! base64 attachment data, user-defined fields and tri-state patch values.
+
+use base64::Engine as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// An exact decimal (money, hours). Re-exported from `rust_decimal`.
+pub use rust_decimal::Decimal;
+
+/// A UTC timestamp.
+pub type DateTime = chrono::DateTime<chrono::Utc>;
+
+/// One user-defined field value, `{"name": ..., "value": ...}` on the wire (values are strings or null).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDefinedField {
+    /// The UDF's name (not its label).
+    pub name: String,
+    /// Its value as the API sends it; `None` when unset.
+    pub value: Option<String>,
+}
+
+impl UserDefinedField {
+    /// A UDF value to send in a create or patch body.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { name: name.into(), value: Some(value.into()) }
+    }
+
+    /// A UDF cleared to null.
+    pub fn cleared(name: impl Into<String>) -> Self {
+        Self { name: name.into(), value: None }
+    }
+}
+
+/// Access to the user-defined fields of entities that have them.
+pub trait HasUserDefinedFields {
+    /// All UDF values of this record.
+    fn user_defined_fields(&self) -> &[UserDefinedField];
+    /// Mutable access, for read-modify-write.
+    fn user_defined_fields_mut(&mut self) -> &mut Vec<UserDefinedField>;
+
+    /// The value of the UDF called `name` (case-insensitive, as the API matches names), if set.
+    fn udf(&self, name: &str) -> Option<&str> {
+        self.user_defined_fields()
+            .iter()
+            .find(|u| u.name.eq_ignore_ascii_case(name))
+            .and_then(|u| u.value.as_deref())
+    }
+}
+
+/// Base64-encoded binary data (attachment `data`), decoded.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Base64Data(pub Vec<u8>);
+
+impl fmt::Debug for Base64Data {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Base64Data({} bytes)", self.0.len())
+    }
+}
+
+impl From<Vec<u8>> for Base64Data {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
+impl Serialize for Base64Data {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Base64Data {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map(Base64Data)
+            .map_err(|e| serde::de::Error::custom(format!("invalid base64 data: {e}")))
+    }
+}
+
+/// A field in a partial update: left unchanged (not sent), set to null, or set to a value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Patch<T> {
+    /// Not sent; the server keeps its value.
+    #[default]
+    Unchanged,
+    /// Sent as `null`: clears the field.
+    Null,
+    /// Sent with this value.
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// True when the field is not sent.
+    pub fn is_unchanged(&self) -> bool {
+        matches!(self, Patch::Unchanged)
+    }
+
+    /// The value to send, if any (`Some(None)` for an explicit null).
+    pub fn as_change(&self) -> Option<Option<&T>> {
+        match self {
+            Patch::Unchanged => None,
+            Patch::Null => Some(None),
+            Patch::Set(v) => Some(Some(v)),
+        }
+    }
+}
+
+impl<T> From<T> for Patch<T> {
+    fn from(value: T) -> Self {
+        Patch::Set(value)
+    }
+}
+
+impl From<&str> for Patch<String> {
+    fn from(value: &str) -> Self {
+        Patch::Set(value.to_string())
+    }
+}
+
+impl<T> From<Option<T>> for Patch<T> {
+    /// `None` means "set to null", not "unchanged".
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Patch::Null, Patch::Set)
+    }
+}
+
+impl<T: Serialize> Serialize for Patch<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            // Skipped by `skip_serializing_if`; serialise as null if a caller serialises it directly.
+            Patch::Unchanged | Patch::Null => serializer.serialize_none(),
+            Patch::Set(v) => v.serialize(serializer),
+        }
+    }
+}
+
+/// Serde form of [`Decimal`] fields: JSON numbers on the wire, exact in Rust.
+///
+/// A JSON number reaches us as `f64`; its shortest round-trip text (`1234567.89`, `0.1`) is parsed as a
+/// decimal, so every value with up to 15 significant digits (all money and hours values) is exact.
+/// Strings (some clients send decimals as strings, and the API accepts them) are parsed directly.
+pub mod decimal {
+    use super::*;
+    use serde::de::{self, Visitor};
+    use std::str::FromStr;
+
+    struct DecimalVisitor;
+
+    impl Visitor<'_> for DecimalVisitor {
+        type Value = Decimal;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a decimal number")
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(v))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+            if !v.is_finite() {
+                return Err(E::custom(format!("{v} is not a finite decimal")));
+            }
+            Decimal::from_str(&v.to_string())
+                .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
+                .map(|d| d.normalize())
+                .map_err(|_| E::custom(format!("{v} does not fit a decimal")))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            Decimal::from_str(v.trim())
+                .or_else(|_| Decimal::from_scientific(v.trim()))
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        // The shortest f64 text of a decimal with <= 15 significant digits is that decimal's text.
+        let number = serde_json::Number::from_str(&value.normalize().to_string())
+            .map_err(serde::ser::Error::custom)?;
+        number.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+        deserializer.deserialize_any(DecimalVisitor)
+    }
+
+    /// `Option<Decimal>`.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => super::serialize(v, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrap(#[serde(with = "super")] Decimal);
+            Ok(Option::<Wrap>::deserialize(deserializer)?.map(|w| w.0))
+        }
+    }
+
+    /// `Patch<Decimal>`.
+    pub mod patch {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(value: &Patch<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+            match value {
+                Patch::Set(v) => super::serialize(v, serializer),
+                _ => serializer.serialize_none(),
+            }
+        }
+    }
+}
+
+/// Serde form of date-time fields: UTC ISO 8601.
+///
+/// Accepts `2022-12-07T09:15:28.147Z`, the older `2016-03-30T13:10:35.563` (no zone: UTC, as every
+/// Autotask date-time is), explicit offsets, and bare dates (`2024-01-01`, midnight UTC). Writes
+/// `2022-12-07T09:15:28.147Z` (fraction only when non-zero), as the API does.
+pub mod datetime {
+    use super::*;
+    use chrono::{NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+
+    /// Parses any of the accepted forms.
+    pub fn parse(text: &str) -> Option<DateTime> {
+        let text = text.trim();
+        if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(text) {
+            return Some(dt.with_timezone(&Utc));
+        }
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
+            return Some(naive.and_utc());
+        }
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
+            return Some(naive.and_utc());
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|n| n.and_utc())
+    }
+
+    /// The API's text form.
+    pub fn format(value: &DateTime) -> String {
+        value.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    }
+
+    pub fn serialize<S: Serializer>(value: &DateTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format(value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        parse(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid date-time {text:?}")))
+    }
+
+    /// `Option<DateTime>`.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(value: &Option<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => super::serialize(v, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrap(#[serde(with = "super")] DateTime);
+            Ok(Option::<Wrap>::deserialize(deserializer)?.map(|w| w.0))
+        }
+    }
+
+    /// `Patch<DateTime>`.
+    pub mod patch {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(value: &Patch<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+            match value {
+                Patch::Set(v) => super::serialize(v, serializer),
+                _ => serializer.serialize_none(),
+            }
+        }
+    }
+}
