@@ -16,6 +16,7 @@ fn main() {
     let entities = codegen::select_groups(entities, &groups);
 
     let code = codegen::emit::generate(&entities);
-    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("entities.rs");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("entities.rs");
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }

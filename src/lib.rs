@@ -42,7 +42,9 @@ pub mod entities {
     #[allow(unused_imports)]
     use crate::meta::{QUERYABLE, READ_ONLY, REQUIRED, WEBHOOK};
     #[allow(unused_imports)]
-    use crate::wire::{Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, UserDefinedField};
+    use crate::wire::{
+        Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, UserDefinedField,
+    };
     #[allow(unused_imports)]
     use serde::{Deserialize, Serialize};
 
@@ -50,9 +52,9 @@ pub mod entities {
 }
 
 pub use entity::{
-    Child, CreateAtRoot, CreateUnderParent, Creatable, DeleteAtRoot, DeleteUnderParent, Entity, FieldName,
-    GetById, GetUnderParent, ListUnderParent, PatchBody, Query, ReplaceAtRoot, ReplaceUnderParent,
-    UpdateAtRoot, UpdateUnderParent, Updatable,
+    Child, Creatable, CreateAtRoot, CreateUnderParent, DeleteAtRoot, DeleteUnderParent, Entity,
+    FieldName, GetById, GetUnderParent, ListUnderParent, PatchBody, Query, ReplaceAtRoot,
+    ReplaceUnderParent, Updatable, UpdateAtRoot, UpdateUnderParent,
 };
 pub use meta::{all_entities, entity_meta, EntityMeta, FieldMeta};
 pub use wire::{Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, UserDefinedField};

@@ -88,7 +88,15 @@ pub struct FieldMeta {
 impl FieldMeta {
     /// A field with `flags` made of [`REQUIRED`], [`READ_ONLY`], [`QUERYABLE`], [`WEBHOOK`].
     pub const fn new(name: &'static str, data_type: DataType, length: u32, flags: u8) -> Self {
-        Self { name, data_type, length, flags, reference: "", picklist: None, picklist_parent: "" }
+        Self {
+            name,
+            data_type,
+            length,
+            flags,
+            reference: "",
+            picklist: None,
+            picklist_parent: "",
+        }
     }
 
     /// Marks the field a reference to `entity` (singular name).
@@ -98,7 +106,11 @@ impl FieldMeta {
     }
 
     /// Marks the field a picklist with these known values.
-    pub const fn picklist(mut self, values: &'static [PicklistEntry], parent: &'static str) -> Self {
+    pub const fn picklist(
+        mut self,
+        values: &'static [PicklistEntry],
+        parent: &'static str,
+    ) -> Self {
         self.picklist = Some(values);
         self.picklist_parent = parent;
         self
@@ -201,12 +213,17 @@ pub struct EntityMeta {
 impl EntityMeta {
     /// The field called `name`, matched case-insensitively as the API does.
     pub fn field(&self, name: &str) -> Option<&'static FieldMeta> {
-        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// Names of required fields.
     pub fn required_fields(&self) -> impl Iterator<Item = &'static str> {
-        self.fields.iter().filter(|f| f.is_required()).map(|f| f.name)
+        self.fields
+            .iter()
+            .filter(|f| f.is_required())
+            .map(|f| f.name)
     }
 }
 

@@ -23,12 +23,18 @@ pub struct UserDefinedField {
 impl UserDefinedField {
     /// A UDF value to send in a create or patch body.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { name: name.into(), value: Some(value.into()) }
+        Self {
+            name: name.into(),
+            value: Some(value.into()),
+        }
     }
 
     /// A UDF cleared to null.
     pub fn cleared(name: impl Into<String>) -> Self {
-        Self { name: name.into(), value: None }
+        Self {
+            name: name.into(),
+            value: None,
+        }
     }
 }
 
@@ -196,14 +202,19 @@ pub mod decimal {
     pub mod option {
         use super::*;
 
-        pub fn serialize<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            value: &Option<Decimal>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
             match value {
                 Some(v) => super::serialize(v, serializer),
                 None => serializer.serialize_none(),
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Decimal>, D::Error> {
             #[derive(Deserialize)]
             struct Wrap(#[serde(with = "super")] Decimal);
             Ok(Option::<Wrap>::deserialize(deserializer)?.map(|w| w.0))
@@ -214,7 +225,10 @@ pub mod decimal {
     pub mod patch {
         use super::*;
 
-        pub fn serialize<S: Serializer>(value: &Patch<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            value: &Patch<Decimal>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
             match value {
                 Patch::Set(v) => super::serialize(v, serializer),
                 _ => serializer.serialize_none(),
@@ -268,14 +282,19 @@ pub mod datetime {
     pub mod option {
         use super::*;
 
-        pub fn serialize<S: Serializer>(value: &Option<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            value: &Option<DateTime>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
             match value {
                 Some(v) => super::serialize(v, serializer),
                 None => serializer.serialize_none(),
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<DateTime>, D::Error> {
             #[derive(Deserialize)]
             struct Wrap(#[serde(with = "super")] DateTime);
             Ok(Option::<Wrap>::deserialize(deserializer)?.map(|w| w.0))
@@ -286,7 +305,10 @@ pub mod datetime {
     pub mod patch {
         use super::*;
 
-        pub fn serialize<S: Serializer>(value: &Patch<DateTime>, serializer: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            value: &Patch<DateTime>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
             match value {
                 Patch::Set(v) => super::serialize(v, serializer),
                 _ => serializer.serialize_none(),

@@ -57,7 +57,9 @@ pub fn group_for(entity: &str) -> &'static str {
     ];
     RULES
         .iter()
-        .find(|(prefix, _)| entity.starts_with(prefix) || (prefix.contains("Webhook") && entity.contains(prefix)))
+        .find(|(prefix, _)| {
+            entity.starts_with(prefix) || (prefix.contains("Webhook") && entity.contains(prefix))
+        })
         .map(|(_, group)| *group)
         .unwrap_or("administration")
 }
@@ -166,7 +168,12 @@ pub const PICKLISTS: &[KnownPicklist] = &[
         entity: "Tickets",
         field: "status",
         parent: "",
-        values: &[v(1, "New"), v(5, "Complete"), v(7, "Waiting Customer"), v(8, "In Progress")],
+        values: &[
+            v(1, "New"),
+            v(5, "Complete"),
+            v(7, "Waiting Customer"),
+            v(8, "In Progress"),
+        ],
     },
     KnownPicklist {
         entity: "Tickets",
@@ -186,14 +193,54 @@ pub const PICKLISTS: &[KnownPicklist] = &[
             v(5, "Alert"),
         ],
     },
-    KnownPicklist { entity: "Tickets", field: "queueID", parent: "", values: &[] },
-    KnownPicklist { entity: "Tickets", field: "source", parent: "", values: &[] },
-    KnownPicklist { entity: "Tickets", field: "issueType", parent: "", values: &[] },
-    KnownPicklist { entity: "Tickets", field: "subIssueType", parent: "issueType", values: &[] },
-    KnownPicklist { entity: "Tickets", field: "ticketCategory", parent: "", values: &[] },
-    KnownPicklist { entity: "TicketNotes", field: "publish", parent: "", values: PUBLISH },
-    KnownPicklist { entity: "TicketNotes", field: "noteType", parent: "", values: &[] },
-    KnownPicklist { entity: "TicketAttachments", field: "publish", parent: "", values: PUBLISH },
+    KnownPicklist {
+        entity: "Tickets",
+        field: "queueID",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Tickets",
+        field: "source",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Tickets",
+        field: "issueType",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Tickets",
+        field: "subIssueType",
+        parent: "issueType",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Tickets",
+        field: "ticketCategory",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "TicketNotes",
+        field: "publish",
+        parent: "",
+        values: PUBLISH,
+    },
+    KnownPicklist {
+        entity: "TicketNotes",
+        field: "noteType",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "TicketAttachments",
+        field: "publish",
+        parent: "",
+        values: PUBLISH,
+    },
     KnownPicklist {
         entity: "Companies",
         field: "companyType",
@@ -208,9 +255,24 @@ pub const PICKLISTS: &[KnownPicklist] = &[
             v(8, "Partner"),
         ],
     },
-    KnownPicklist { entity: "Companies", field: "classification", parent: "", values: &[] },
-    KnownPicklist { entity: "CompanyNotes", field: "actionType", parent: "", values: &[] },
-    KnownPicklist { entity: "CompanyToDos", field: "actionType", parent: "", values: &[] },
+    KnownPicklist {
+        entity: "Companies",
+        field: "classification",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "CompanyNotes",
+        field: "actionType",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "CompanyToDos",
+        field: "actionType",
+        parent: "",
+        values: &[],
+    },
     KnownPicklist {
         entity: "Contracts",
         field: "contractType",
@@ -230,18 +292,58 @@ pub const PICKLISTS: &[KnownPicklist] = &[
         parent: "",
         values: &[v(0, "Inactive"), v(1, "Active")],
     },
-    KnownPicklist { entity: "Contracts", field: "contractCategory", parent: "", values: &[] },
-    KnownPicklist { entity: "Projects", field: "status", parent: "", values: &[v(5, "Complete")] },
-    KnownPicklist { entity: "Projects", field: "projectType", parent: "", values: &[] },
-    KnownPicklist { entity: "Tasks", field: "status", parent: "", values: &[v(1, "New"), v(5, "Complete")] },
-    KnownPicklist { entity: "Tasks", field: "priorityLabel", parent: "", values: &[] },
+    KnownPicklist {
+        entity: "Contracts",
+        field: "contractCategory",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Projects",
+        field: "status",
+        parent: "",
+        values: &[v(5, "Complete")],
+    },
+    KnownPicklist {
+        entity: "Projects",
+        field: "projectType",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Tasks",
+        field: "status",
+        parent: "",
+        values: &[v(1, "New"), v(5, "Complete")],
+    },
+    KnownPicklist {
+        entity: "Tasks",
+        field: "priorityLabel",
+        parent: "",
+        values: &[],
+    },
     KnownPicklist {
         entity: "ConfigurationItems",
         field: "configurationItemType",
         parent: "",
         values: &[],
     },
-    KnownPicklist { entity: "Quotes", field: "quoteType", parent: "", values: &[] },
-    KnownPicklist { entity: "Opportunities", field: "status", parent: "", values: &[] },
-    KnownPicklist { entity: "Opportunities", field: "stage", parent: "", values: &[] },
+    KnownPicklist {
+        entity: "Quotes",
+        field: "quoteType",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Opportunities",
+        field: "status",
+        parent: "",
+        values: &[],
+    },
+    KnownPicklist {
+        entity: "Opportunities",
+        field: "stage",
+        parent: "",
+        values: &[],
+    },
 ];

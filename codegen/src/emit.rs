@@ -68,9 +68,10 @@ fn serde_with(kind: &Kind) -> Option<&'static str> {
 pub fn field_ident(wire: &str) -> Ident {
     let snake = wire.to_snake_case();
     match snake.as_str() {
-        "type" | "match" | "ref" | "use" | "mod" | "loop" | "move" | "impl" | "fn" | "struct" | "enum"
-        | "trait" | "where" | "self" | "super" | "crate" | "async" | "await" | "dyn" | "abstract"
-        | "final" | "override" | "yield" | "box" | "priv" | "virtual" | "macro" | "static" | "const" => {
+        "type" | "match" | "ref" | "use" | "mod" | "loop" | "move" | "impl" | "fn" | "struct"
+        | "enum" | "trait" | "where" | "self" | "super" | "crate" | "async" | "await" | "dyn"
+        | "abstract" | "final" | "override" | "yield" | "box" | "priv" | "virtual" | "macro"
+        | "static" | "const" => {
             format_ident!("{}_", snake)
         }
         _ => Ident::new(&snake, Span::call_site()),
@@ -129,12 +130,17 @@ fn can_update(entity: &EntitySchema) -> bool {
     let r = &entity.routes;
     r.root.allows("patch")
         || r.root.allows("put")
-        || r.children.iter().any(|c| c.allows("patch") || c.allows("put"))
+        || r.children
+            .iter()
+            .any(|c| c.allows("patch") || c.allows("put"))
 }
 
 /// Fields a caller may write: everything but read-only fields and `id`.
 fn writable(entity: &EntitySchema) -> impl Iterator<Item = &FieldInfo> {
-    entity.fields.iter().filter(|f| !f.is_read_only && f.name != "id")
+    entity
+        .fields
+        .iter()
+        .filter(|f| !f.is_read_only && f.name != "id")
 }
 
 /// Generates the code of one entity.
@@ -157,8 +163,14 @@ pub fn entity_tokens(entity: &EntitySchema, models: &ModelNames) -> TokenStream 
 fn picklists(entity: &EntitySchema) -> TokenStream {
     let mut out = TokenStream::new();
     for field in entity.fields.iter().filter(|f| f.is_pick_list) {
-        let Kind::Picklist(ident) = kind_of(entity, field) else { continue };
-        let repr = if field.data_type == "long" { quote!(i64) } else { quote!(i32) };
+        let Kind::Picklist(ident) = kind_of(entity, field) else {
+            continue;
+        };
+        let repr = if field.data_type == "long" {
+            quote!(i64)
+        } else {
+            quote!(i32)
+        };
         let doc = format!(
             " Value of the `{}.{}` picklist. Values differ per tenant: the constants are Autotask's system values; \
              labels come from `entityInformation/fields`.",
@@ -208,7 +220,11 @@ fn const_name(label: &str) -> String {
 fn field_attrs(field: &FieldInfo, kind: &Kind, optional: bool) -> TokenStream {
     let wire = &field.name;
     let with = serde_with(kind).map(|w| {
-        let w = if optional { format!("{w}::option") } else { w.to_string() };
+        let w = if optional {
+            format!("{w}::option")
+        } else {
+            w.to_string()
+        };
         quote!(, with = #w)
     });
     if optional {
@@ -233,7 +249,10 @@ fn field_doc(field: &FieldInfo) -> String {
         doc.push_str(&format!(", references a {}", field.reference_entity_type));
     }
     if !field.picklist_parent_value_field.is_empty() {
-        doc.push_str(&format!(", depends on `{}`", field.picklist_parent_value_field));
+        doc.push_str(&format!(
+            ", depends on `{}`",
+            field.picklist_parent_value_field
+        ));
     }
     doc.push('.');
     doc
@@ -291,7 +310,10 @@ fn read_model(entity: &EntitySchema) -> TokenStream {
 
 fn field_enum(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let ident = field_enum_ident(entity, models);
-    let doc = format!(" Field names of `{}`, for filters and `IncludeFields`.", entity.model);
+    let doc = format!(
+        " Field names of `{}`, for filters and `IncludeFields`.",
+        entity.model
+    );
     let variants = entity.fields.iter().map(|f| {
         let variant = variant_ident(&f.name);
         let wire = &f.name;
@@ -337,7 +359,10 @@ fn new_model(entity: &EntitySchema) -> TokenStream {
             pub user_defined_fields: Vec<UserDefinedField>,
         }
     });
-    let udf_init = entity.info.has_user_defined_fields.then(|| quote!(user_defined_fields: Vec::new(),));
+    let udf_init = entity
+        .info
+        .has_user_defined_fields
+        .then(|| quote!(user_defined_fields: Vec::new(),));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -386,7 +411,10 @@ fn patch_model(entity: &EntitySchema) -> TokenStream {
             pub user_defined_fields: Vec<UserDefinedField>,
         }
     });
-    let udf_init = entity.info.has_user_defined_fields.then(|| quote!(user_defined_fields: Vec::new(),));
+    let udf_init = entity
+        .info
+        .has_user_defined_fields
+        .then(|| quote!(user_defined_fields: Vec::new(),));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -427,7 +455,12 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
     let model = &entity.model;
     let group = &entity.group;
     let info = &entity.info;
-    let (cc, cd, cq, cu) = (info.can_create, info.can_delete, info.can_query, info.can_update);
+    let (cc, cd, cq, cu) = (
+        info.can_create,
+        info.can_delete,
+        info.can_query,
+        info.can_update,
+    );
     let (udf, webhooks) = (info.has_user_defined_fields, info.supports_webhook_callouts);
     let fields = entity.fields.iter().map(|f| {
         let wire = &f.name;
@@ -474,7 +507,10 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
         }
         None => quote!(None),
     };
-    let doc = format!(" Metadata of `{}`, from `schema/entities/{}.json`.", entity.name, entity.name);
+    let doc = format!(
+        " Metadata of `{}`, from `schema/entities/{}.json`.",
+        entity.name, entity.name
+    );
     quote! {
         #[doc = #doc]
         pub static #ident: EntityMeta = EntityMeta {

@@ -49,10 +49,16 @@ pub fn import(reference: &Path) -> Result<Vec<EntitySchema>, SchemaError> {
 
     let mut out = Vec::with_capacity(entities.len());
     for (name, entry) in entities {
-        let model = model_from_paths(name, entry, paths)
-            .or_else(|| model_of_collection.get(name).cloned());
+        let model =
+            model_from_paths(name, entry, paths).or_else(|| model_of_collection.get(name).cloned());
         let required_entry = &required["entities"][name.as_str()];
-        out.push(build_entity(name, entry, model.as_deref(), definitions, required_entry)?);
+        out.push(build_entity(
+            name,
+            entry,
+            model.as_deref(),
+            definitions,
+            required_entry,
+        )?);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
@@ -72,11 +78,17 @@ fn model_from_paths(name: &str, entry: &Value, paths: &Map<String, Value>) -> Op
         }
     }
     for path in candidates {
-        let Some(ops) = paths.get(&path).and_then(Value::as_object) else { continue };
+        let Some(ops) = paths.get(&path).and_then(Value::as_object) else {
+            continue;
+        };
         for op in ops.values() {
             let mut refs: Vec<&str> = Vec::new();
             if let Some(responses) = op["responses"].as_object() {
-                refs.extend(responses.values().filter_map(|r| r["schema"]["$ref"].as_str()));
+                refs.extend(
+                    responses
+                        .values()
+                        .filter_map(|r| r["schema"]["$ref"].as_str()),
+                );
             }
             if let Some(params) = op["parameters"].as_array() {
                 refs.extend(params.iter().filter_map(|p| p["schema"]["$ref"].as_str()));
@@ -98,7 +110,11 @@ fn model_in_ref(reference: &str) -> Option<String> {
         Some(start) => name[start + 1..].split(',').next()?,
         None => name,
     };
-    let generic_wrappers = ["QueryModel", "OperationResultModel", "QueryCountResultModel"];
+    let generic_wrappers = [
+        "QueryModel",
+        "OperationResultModel",
+        "QueryCountResultModel",
+    ];
     (inner.ends_with("Model") && !generic_wrappers.contains(&inner) && !inner.contains("Result"))
         .then(|| inner.to_string())
 }
@@ -136,17 +152,19 @@ fn verb_of_child(catalog_verb: &str) -> Option<&'static str> {
 }
 
 fn data_type(property: &Value) -> Option<&'static str> {
-    Some(match (property["type"].as_str(), property["format"].as_str()) {
-        (Some("integer"), Some("int64")) => "long",
-        (Some("integer"), _) => "integer",
-        (Some("number"), _) => "double",
-        (Some("string"), Some("date-time")) => "datetime",
-        (Some("string"), Some("byte")) => "byte[]",
-        (Some("string"), _) => "string",
-        (Some("boolean"), _) => "boolean",
-        (Some("object"), _) => "object",
-        _ => return None,
-    })
+    Some(
+        match (property["type"].as_str(), property["format"].as_str()) {
+            (Some("integer"), Some("int64")) => "long",
+            (Some("integer"), _) => "integer",
+            (Some("number"), _) => "double",
+            (Some("string"), Some("date-time")) => "datetime",
+            (Some("string"), Some("byte")) => "byte[]",
+            (Some("string"), _) => "string",
+            (Some("boolean"), _) => "boolean",
+            (Some("object"), _) => "object",
+            _ => return None,
+        },
+    )
 }
 
 fn build_entity(
@@ -180,8 +198,16 @@ fn build_entity(
                 if field.eq_ignore_ascii_case("soapParentPropertyId") {
                     continue;
                 }
-                let Some(data_type) = data_type(property) else { continue };
-                fields.push(field_info(name, field, data_type, property, &required_names));
+                let Some(data_type) = data_type(property) else {
+                    continue;
+                };
+                fields.push(field_info(
+                    name,
+                    field,
+                    data_type,
+                    property,
+                    &required_names,
+                ));
             }
         }
         // Action-only collections with no published model still carry an id.
@@ -291,10 +317,15 @@ fn field_info(
         length: curated::known_length(entity, field).unwrap_or(0),
         // Live metadata spells a few names differently (`displayColorRgb`), so match case-insensitively.
         is_required: required.iter().any(|r| r.eq_ignore_ascii_case(field)),
-        is_read_only: property["readOnly"].as_bool().unwrap_or(false) || curated::is_audit_field(field),
+        is_read_only: property["readOnly"].as_bool().unwrap_or(false)
+            || curated::is_audit_field(field),
         is_queryable: data_type != "byte[]",
         is_reference: reference.is_some() && picklist.is_none(),
-        reference_entity_type: if picklist.is_none() { reference.unwrap_or_default() } else { String::new() },
+        reference_entity_type: if picklist.is_none() {
+            reference.unwrap_or_default()
+        } else {
+            String::new()
+        },
         is_pick_list: picklist.is_some(),
         picklist_values,
         picklist_parent_value_field: picklist.map(|p| p.parent.to_string()).unwrap_or_default(),
@@ -321,7 +352,10 @@ fn reference_of(field: &str) -> Option<String> {
         ("roleID", "Role"),
         ("companyLocationID", "CompanyLocation"),
     ];
-    known.iter().find(|(f, _)| *f == field).map(|(_, e)| e.to_string())
+    known
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, e)| e.to_string())
 }
 
 /// `TimeOffRequestsApprove` → `TimeOffRequestApprove`: the collection name with its plural `s` removed.
@@ -331,5 +365,8 @@ fn singular(collection: &str) -> String {
         s.remove(pos);
         return s;
     }
-    collection.strip_suffix('s').unwrap_or(collection).to_string()
+    collection
+        .strip_suffix('s')
+        .unwrap_or(collection)
+        .to_string()
 }

@@ -16,5 +16,8 @@ pub use schema::{load_dir, EntitySchema, SchemaError};
 
 /// Entities of the enabled feature groups only.
 pub fn select_groups(entities: Vec<EntitySchema>, groups: &[String]) -> Vec<EntitySchema> {
-    entities.into_iter().filter(|e| groups.iter().any(|g| g == &e.group)).collect()
+    entities
+        .into_iter()
+        .filter(|e| groups.iter().any(|g| g == &e.group))
+        .collect()
 }

@@ -78,18 +78,31 @@ fn run(cli: Cli) -> Result<ExitCode, SchemaError> {
     }
 }
 
-fn write_or_check(dir: &std::path::Path, entities: &[codegen::EntitySchema], check: bool) -> Result<ExitCode, SchemaError> {
+fn write_or_check(
+    dir: &std::path::Path,
+    entities: &[codegen::EntitySchema],
+    check: bool,
+) -> Result<ExitCode, SchemaError> {
     if check {
         let changed = schema::diff_dir(dir, entities)?;
         if changed.is_empty() {
             println!("schema is up to date ({} entities)", entities.len());
             return Ok(ExitCode::SUCCESS);
         }
-        println!("schema would change for {} entities: {}", changed.len(), changed.join(", "));
+        println!(
+            "schema would change for {} entities: {}",
+            changed.len(),
+            changed.join(", ")
+        );
         return Ok(ExitCode::from(1));
     }
     let changed = schema::write_dir(dir, entities)?;
-    println!("wrote {} entities to {} ({} changed)", entities.len(), dir.display(), changed.len());
+    println!(
+        "wrote {} entities to {} ({} changed)",
+        entities.len(),
+        dir.display(),
+        changed.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -105,7 +118,11 @@ struct HttpFetch {
 impl HttpFetch {
     fn from_env() -> Result<Self, SchemaError> {
         let var = |name: &str| {
-            std::env::var(name).map_err(|_| SchemaError(format!("{name} is not set (refresh needs tenant credentials)")))
+            std::env::var(name).map_err(|_| {
+                SchemaError(format!(
+                    "{name} is not set (refresh needs tenant credentials)"
+                ))
+            })
         };
         let username = var("AUTOTASK_USERNAME")?;
         let integration_code = var("AUTOTASK_INTEGRATION_CODE")?;
@@ -119,8 +136,18 @@ impl HttpFetch {
             Err(_) => detect_zone(&http, &username)?,
         };
         let base = format!("{}/", base.trim_end_matches('/'));
-        let base = if base.to_ascii_lowercase().ends_with("/v1.0/") { base } else { format!("{base}V1.0/") };
-        Ok(Self { http, base, username, integration_code, secret })
+        let base = if base.to_ascii_lowercase().ends_with("/v1.0/") {
+            base
+        } else {
+            format!("{base}V1.0/")
+        };
+        Ok(Self {
+            http,
+            base,
+            username,
+            integration_code,
+            secret,
+        })
     }
 }
 
@@ -151,7 +178,9 @@ impl Fetch for HttpFetch {
             .send()
             .map_err(|e| SchemaError(format!("GET {path}: {e}")))?;
         let status = response.status();
-        let body = response.text().map_err(|e| SchemaError(format!("GET {path}: {e}")))?;
+        let body = response
+            .text()
+            .map_err(|e| SchemaError(format!("GET {path}: {e}")))?;
         if !status.is_success() {
             return Err(SchemaError(format!("GET {path}: HTTP {status}: {body}")));
         }

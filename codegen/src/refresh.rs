@@ -24,7 +24,10 @@ struct FieldsAnswer {
 }
 
 /// The refreshed schema: same entities and routes, metadata from the tenant.
-pub fn refresh(current: &[EntitySchema], fetch: &dyn Fetch) -> Result<Vec<EntitySchema>, SchemaError> {
+pub fn refresh(
+    current: &[EntitySchema],
+    fetch: &dyn Fetch,
+) -> Result<Vec<EntitySchema>, SchemaError> {
     let mut out = Vec::with_capacity(current.len());
     for entity in current {
         let info: InfoAnswer = decode(
@@ -49,9 +52,10 @@ pub fn refresh(current: &[EntitySchema], fetch: &dyn Fetch) -> Result<Vec<Entity
             name: entity.name.clone(),
             model: entity.model.clone(),
             group: entity.group.clone(),
-            source: "refresh: info and fields from a live tenant's entityInformation endpoints (system \
+            source:
+                "refresh: info and fields from a live tenant's entityInformation endpoints (system \
                      picklist values only); routes kept from the import"
-                .to_string(),
+                    .to_string(),
             info: info.info,
             fields,
             routes: entity.routes.clone(),
@@ -60,6 +64,11 @@ pub fn refresh(current: &[EntitySchema], fetch: &dyn Fetch) -> Result<Vec<Entity
     Ok(out)
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(entity: &str, what: &str, body: serde_json::Value) -> Result<T, SchemaError> {
-    serde_json::from_value(body).map_err(|e| SchemaError(format!("{entity}/{what}: unexpected answer: {e}")))
+fn decode<T: for<'de> Deserialize<'de>>(
+    entity: &str,
+    what: &str,
+    body: serde_json::Value,
+) -> Result<T, SchemaError> {
+    serde_json::from_value(body)
+        .map_err(|e| SchemaError(format!("{entity}/{what}: unexpected answer: {e}")))
 }

@@ -126,7 +126,9 @@ impl ChildRoute {
 
 impl EntitySchema {
     pub fn field(&self, name: &str) -> Option<&FieldInfo> {
-        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// Pretty JSON with a trailing newline: the exact bytes written to `schema/entities/{name}.json`.
@@ -214,7 +216,11 @@ pub fn diff_dir(dir: &Path, schemas: &[EntitySchema]) -> Result<Vec<String>, Sch
         for entry in read.flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "json") {
-                let stem = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
+                let stem = path
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .to_string();
                 if !schemas.iter().any(|s| s.name == stem) {
                     changed.push(stem);
                 }
