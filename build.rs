@@ -15,8 +15,11 @@ fn main() {
         .collect();
     let entities = codegen::select_groups(entities, &groups);
 
-    let code = codegen::emit::generate(&entities);
-    let out =
-        Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("entities.rs");
-    std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
+    write(Path::new(&out_dir).join("entities.rs"), codegen::emit::generate(&entities));
+    write(Path::new(&out_dir).join("accessors.rs"), codegen::emit_client::generate(&entities));
+}
+
+fn write(path: std::path::PathBuf, code: String) {
+    std::fs::write(&path, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }

@@ -29,9 +29,32 @@
 #[macro_use]
 mod macros;
 
+pub mod builder;
+mod client;
+mod dynamic;
 pub mod entity;
+pub mod error;
+mod handle;
 pub mod meta;
+mod paging;
+pub mod query;
+mod stats;
 pub mod wire;
+
+/// Generated `client.tickets()`-style accessors.
+mod accessors {
+    use crate::entities::*;
+    use crate::{ChildHandle, Client, EntityHandle};
+
+    include!(concat!(env!("OUT_DIR"), "/accessors.rs"));
+}
+
+pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP_URL};
+pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
+pub use error::{Error, Result};
+pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
+pub use query::{Filter, Op, QuerySpec, Where};
+pub use stats::EndpointStats;
 
 /// The generated entity types, one set per REST collection (`Ticket`, `TicketField`, `NewTicket`,
 /// `TicketPatch`, `TICKETS` metadata, ...). Only the enabled feature groups are compiled.

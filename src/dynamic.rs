@@ -1,0 +1,221 @@
+//! Access to any entity by name over `serde_json::Value`, as py-autotask's
+//! `client.entities.get_entity("Tickets")`. The same rules as the typed handles apply, checked at run
+//! time from the metadata: an operation the API does not offer is an [`Error::InvalidInput`].
+
+use crate::client::{Client, Request};
+use crate::error::{Error, Result};
+use crate::handle::{check_write_body, get_raw, item_id, replace_body};
+use crate::meta::{EntityMeta, Verbs};
+use crate::paging::{self, FirstPage};
+use crate::query::QuerySpec;
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use reqwest::Method;
+use serde_json::Value;
+
+/// Entry point for name-based access: `client.entities()`.
+#[derive(Clone)]
+pub struct Entities {
+    client: Client,
+}
+
+impl Client {
+    /// Name-based access to every entity.
+    pub fn entities(&self) -> Entities {
+        Entities { client: self.clone() }
+    }
+}
+
+impl Entities {
+    /// The entity whose REST collection or model name is `name` (case-insensitive).
+    pub fn get_entity(&self, name: &str) -> Result<DynamicEntity> {
+        match crate::meta::entity_meta(name) {
+            Some(meta) => Ok(DynamicEntity { client: self.client.clone(), meta }),
+            None => Err(Error::InvalidInput(format!("{name:?} is not an Autotask REST entity known to this build"))),
+        }
+    }
+}
+
+/// Operations on one entity over JSON values.
+#[derive(Clone)]
+pub struct DynamicEntity {
+    client: Client,
+    meta: &'static EntityMeta,
+}
+
+impl std::fmt::Debug for DynamicEntity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamicEntity").field("entity", &self.meta.name).finish()
+    }
+}
+
+impl DynamicEntity {
+    /// The entity's metadata.
+    pub fn meta(&self) -> &'static EntityMeta {
+        self.meta
+    }
+
+    fn require_root(&self, verb: Verbs, what: &str) -> Result<()> {
+        if self.meta.root_verbs.contains(verb) {
+            return Ok(());
+        }
+        let hint = match self.meta.child {
+            Some(child) if child.verbs.contains(if verb == Verbs::QUERY { Verbs::LIST } else { verb }) => {
+                format!("; use the parent path /{}/{{parentId}}/{} (children(parent_id))", child.parent, child.segment)
+            }
+            _ => String::new(),
+        };
+        Err(Error::InvalidInput(format!("{} cannot {what} at /{}{hint}", self.meta.name, self.meta.name)))
+    }
+
+    /// `GET /{E}/{id}`.
+    pub async fn get(&self, id: i64) -> Result<Option<Value>> {
+        self.require_root(Verbs::GET, "be read by id")?;
+        get_raw(&self.client, self.meta.name, format!("{}/{id}", self.meta.name)).await
+    }
+
+    /// `POST /{E}`; the new id.
+    pub async fn create(&self, record: &Value) -> Result<i64> {
+        self.require_root(Verbs::CREATE, "be created")?;
+        self.write(Method::POST, self.meta.name.to_string(), record.clone()).await
+    }
+
+    /// `PATCH /{E}`; `patch` must carry `id` and only the fields to change.
+    pub async fn update(&self, patch: &Value) -> Result<i64> {
+        self.require_root(Verbs::PATCH, "be updated")?;
+        require_id(self.meta, patch)?;
+        self.write(Method::PATCH, self.meta.name.to_string(), patch.clone()).await
+    }
+
+    /// `PUT /{E}`; the whole record (writable fields left out are cleared).
+    pub async fn replace(&self, record: &Value) -> Result<i64> {
+        self.require_root(Verbs::PUT, "be replaced")?;
+        require_id(self.meta, record)?;
+        self.write(Method::PUT, self.meta.name.to_string(), replace_body(self.meta, record.clone())).await
+    }
+
+    /// `DELETE /{E}/{id}`.
+    pub async fn delete(&self, id: i64) -> Result<()> {
+        self.require_root(Verbs::DELETE, "be deleted")?;
+        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", self.meta.name), self.meta.name)).await?;
+        Ok(())
+    }
+
+    /// Every record matching `spec`, paging to the end.
+    pub fn query(&self, spec: &QuerySpec) -> BoxStream<'static, Result<Value>> {
+        let checked = self.require_root(Verbs::QUERY, "be queried").and_then(|_| spec.validate(self.meta));
+        match checked {
+            Ok(()) => paging::records(self.client.clone(), self.meta.name, spec, None),
+            Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
+        }
+    }
+
+    /// `query/count`.
+    pub async fn count(&self, spec: &QuerySpec) -> Result<u64> {
+        self.require_root(Verbs::COUNT, "be counted")?;
+        spec.validate(self.meta)?;
+        let mut total = 0;
+        for part in spec.split_long_lists() {
+            let request = Request::new(Method::POST, format!("{}/query/count", self.meta.name), self.meta.name)
+                .body(part.body())
+                .read_only();
+            let answer = self.client.execute(request).await?;
+            total += answer["queryCount"].as_u64().ok_or_else(|| Error::Protocol(format!("no queryCount in {answer}")))?;
+        }
+        Ok(total)
+    }
+
+    /// The children under `parent_id`, for entities reached through a parent path.
+    pub fn children(&self, parent_id: i64) -> Result<DynamicChildren> {
+        let child = self.meta.child.ok_or_else(|| {
+            Error::InvalidInput(format!("{} has no parent-scoped path", self.meta.name))
+        })?;
+        Ok(DynamicChildren {
+            client: self.client.clone(),
+            meta: self.meta,
+            path: format!("{}/{parent_id}/{}", child.parent, child.segment),
+            verbs: child.verbs,
+        })
+    }
+
+    async fn write(&self, method: Method, path: String, body: Value) -> Result<i64> {
+        check_write_body(self.meta, &body)?;
+        let answer = self.client.execute(Request::new(method, path, self.meta.name).body(body)).await?;
+        item_id(self.meta.name, &answer)
+    }
+}
+
+fn require_id(meta: &EntityMeta, body: &Value) -> Result<()> {
+    match body.get("id").and_then(Value::as_i64) {
+        Some(_) => Ok(()),
+        None => Err(Error::InvalidInput(format!("{}: an update body needs the record's `id`", meta.name))),
+    }
+}
+
+/// Children of one parent over JSON values.
+#[derive(Clone)]
+pub struct DynamicChildren {
+    client: Client,
+    meta: &'static EntityMeta,
+    path: String,
+    verbs: Verbs,
+}
+
+impl DynamicChildren {
+    fn require(&self, verb: Verbs, what: &str) -> Result<()> {
+        if self.verbs.contains(verb) {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput(format!("{} cannot {what} at /{}", self.meta.name, self.path)))
+        }
+    }
+
+    /// Every child, paging to the end.
+    pub fn list(&self) -> BoxStream<'static, Result<Value>> {
+        if let Err(e) = self.require(Verbs::LIST, "be listed") {
+            return futures::stream::once(futures::future::ready(Err(e))).boxed();
+        }
+        paging::pages(self.client.clone(), self.meta.name.to_string(), FirstPage::List { path: self.path.clone() })
+            .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed()
+    }
+
+    /// One child.
+    pub async fn get(&self, id: i64) -> Result<Option<Value>> {
+        self.require(Verbs::GET, "be read by id")?;
+        get_raw(&self.client, self.meta.name, format!("{}/{id}", self.path)).await
+    }
+
+    /// Creates a child; the new id.
+    pub async fn create(&self, record: &Value) -> Result<i64> {
+        self.require(Verbs::CREATE, "be created")?;
+        self.write(Method::POST, record.clone()).await
+    }
+
+    /// PATCHes a child (`id` in the body).
+    pub async fn update(&self, patch: &Value) -> Result<i64> {
+        self.require(Verbs::PATCH, "be updated")?;
+        require_id(self.meta, patch)?;
+        self.write(Method::PATCH, patch.clone()).await
+    }
+
+    /// PUTs a whole child record.
+    pub async fn replace(&self, record: &Value) -> Result<i64> {
+        self.require(Verbs::PUT, "be replaced")?;
+        require_id(self.meta, record)?;
+        self.write(Method::PUT, replace_body(self.meta, record.clone())).await
+    }
+
+    /// Deletes a child.
+    pub async fn delete(&self, id: i64) -> Result<()> {
+        self.require(Verbs::DELETE, "be deleted")?;
+        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", self.path), self.meta.name)).await?;
+        Ok(())
+    }
+
+    async fn write(&self, method: Method, body: Value) -> Result<i64> {
+        check_write_body(self.meta, &body)?;
+        let answer = self.client.execute(Request::new(method, self.path.clone(), self.meta.name).body(body)).await?;
+        item_id(self.meta.name, &answer)
+    }
+}

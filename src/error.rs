@@ -1,0 +1,227 @@
+//! One error type for everything the client does, with kinds users can match on.
+//!
+//! Autotask reports most failures as HTTP 500 with `{"errors":["..."]}`; [`Error::from_response`] maps those
+//! texts to the kind they mean ("No matching records found" is [`Error::NotFound`], "does not have the
+//! adequate permissions" is [`Error::Permission`], `Itgenatr005` is [`Error::ThreadLimit`] whatever the status).
+
+use std::time::Duration;
+
+/// Everything that can go wrong talking to Autotask.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401: wrong secret, or the tenant moved zone (the client re-detects the zone once before this).
+    #[error("authentication failed (HTTP {status}): {message}")]
+    Authentication { status: u16, message: String },
+
+    /// The API user may not do this (403, or a 500 saying so).
+    #[error("permission denied (HTTP {status}): {}", messages.join("; "))]
+    Permission { status: u16, messages: Vec<String> },
+
+    /// The record does not exist (404, or a 500 "No matching records found").
+    #[error("not found (HTTP {status}): {}", messages.join("; "))]
+    NotFound { status: u16, messages: Vec<String> },
+
+    /// The server rejected the request's content; `messages` are its `{"errors":[...]}` texts.
+    #[error("rejected by Autotask (HTTP {status}): {}", messages.join("; "))]
+    Validation { status: u16, messages: Vec<String> },
+
+    /// 429, or the hourly request threshold is used up.
+    #[error("rate limited (HTTP {status}){}: {}", retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default(), messages.join("; "))]
+    RateLimited { status: u16, retry_after: Option<Duration>, messages: Vec<String> },
+
+    /// Autotask's per-endpoint concurrent thread limit (`Itgenatr005`).
+    #[error("thread limit exceeded (HTTP {status}): {}", messages.join("; "))]
+    ThreadLimit { status: u16, messages: Vec<String> },
+
+    /// Any other HTTP status, with the body.
+    #[error("HTTP {status} from {method} {path}: {body}")]
+    Http { status: u16, method: String, path: String, body: String },
+
+    /// The request did not complete (connection, TLS, timeout).
+    #[error("transport error on {method} {path}{}: {source}", if *.timeout { " (timeout)" } else { "" })]
+    Transport {
+        method: String,
+        path: String,
+        /// True when the request timed out.
+        timeout: bool,
+        /// True when the request certainly never reached the server (connection refused).
+        not_sent: bool,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// A create whose outcome is unknown: it may or may not have been processed. It was **not** retried,
+    /// so that no duplicate is made; `payload` is the body that was sent, to check and re-send deliberately.
+    #[error("outcome of create on {entity} is unknown ({reason}); not retried to avoid a duplicate")]
+    UnknownOutcome { entity: String, reason: String, payload: serde_json::Value },
+
+    /// A response could not be decoded into the entity type.
+    #[error("cannot decode {entity} at `{path}` (value {value}): {message}")]
+    Decode { entity: String, path: String, value: String, message: String },
+
+    /// The request was refused before sending (bad MaxRecords, two UDF filters, read-only field, too long...).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// The client is misconfigured (missing credentials, non-https URL, ...).
+    #[error("configuration error: {0}")]
+    Configuration(String),
+
+    /// The server answered something the client refuses to follow or understand (e.g. a `nextPageUrl` on
+    /// another host, which would leak credentials).
+    #[error("protocol error: {0}")]
+    Protocol(String),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Maps an unsuccessful HTTP answer to its kind.
+    pub fn from_response(status: u16, method: &str, path: &str, body: &str, retry_after: Option<Duration>) -> Error {
+        let messages = error_messages(body);
+        let text = if messages.is_empty() { body.to_string() } else { messages.join(" ") };
+        let lower = text.to_ascii_lowercase();
+        let messages = if messages.is_empty() && !body.trim().is_empty() {
+            vec![truncate(body.trim(), 2000)]
+        } else {
+            messages
+        };
+        if lower.contains("itgenatr005") || lower.contains("thread threshold") {
+            return Error::ThreadLimit { status, messages };
+        }
+        match status {
+            401 => Error::Authentication { status, message: text },
+            403 => Error::Permission { status, messages },
+            404 => Error::NotFound { status, messages },
+            429 => Error::RateLimited { status, retry_after, messages },
+            500 if lower.contains("no matching records found") => Error::NotFound { status, messages },
+            500 if lower.contains("adequate permission") || lower.contains("does not have permission") => {
+                Error::Permission { status, messages }
+            }
+            500 if lower.contains("threshold") && lower.contains("exceeded") => {
+                Error::RateLimited { status, retry_after, messages }
+            }
+            400 | 500 if !messages.is_empty() && body.contains("errors") => Error::Validation { status, messages },
+            _ => Error::Http { status, method: method.to_string(), path: path.to_string(), body: truncate(body, 2000) },
+        }
+    }
+
+    /// True for transport-level failures (py-autotask's `AutotaskConnectionError`).
+    pub fn is_connection(&self) -> bool {
+        matches!(self, Error::Transport { .. } | Error::UnknownOutcome { .. })
+    }
+
+    /// True when the server rejected the content (py-autotask's `AutotaskValidationError`), or the client did.
+    pub fn is_validation(&self) -> bool {
+        matches!(self, Error::Validation { .. } | Error::InvalidInput(_))
+    }
+
+    /// True for rate and thread limits (py-autotask's `AutotaskRateLimitError`).
+    pub fn is_rate_limit(&self) -> bool {
+        matches!(self, Error::RateLimited { .. } | Error::ThreadLimit { .. })
+    }
+
+    /// True for authentication failures.
+    pub fn is_authentication(&self) -> bool {
+        matches!(self, Error::Authentication { .. })
+    }
+
+    /// True for not-found answers.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    /// True when repeating the same request later may succeed: limits, 502/503/504, transport failures.
+    /// [`Error::UnknownOutcome`] is not retryable: repeating it could duplicate a record.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::ThreadLimit { .. } | Error::Transport { .. } => true,
+            Error::Http { status, .. } => matches!(status, 502..=504),
+            _ => false,
+        }
+    }
+
+    /// How long the server asked us to wait, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The server's messages, where it sent any.
+    pub fn messages(&self) -> &[String] {
+        match self {
+            Error::Permission { messages, .. }
+            | Error::NotFound { messages, .. }
+            | Error::Validation { messages, .. }
+            | Error::RateLimited { messages, .. }
+            | Error::ThreadLimit { messages, .. } => messages,
+            _ => &[],
+        }
+    }
+}
+
+/// The texts of `{"errors":["..."]}` (strings, or objects with `message`), or of `{"Message": "..."}`.
+pub(crate) fn error_messages(body: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return Vec::new() };
+    let mut out = Vec::new();
+    if let Some(errors) = value.get("errors").and_then(|e| e.as_array()) {
+        for e in errors {
+            match e {
+                serde_json::Value::String(s) => out.push(s.clone()),
+                other => {
+                    if let Some(m) = other.get("message").and_then(|m| m.as_str()) {
+                        out.push(m.to_string());
+                    } else {
+                        out.push(other.to_string());
+                    }
+                }
+            }
+        }
+    }
+    if let Some(m) = value.get("Message").and_then(|m| m.as_str()) {
+        out.push(m.to_string());
+    }
+    out
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_autotask_500_texts_to_kinds() {
+        let nf = Error::from_response(500, "DELETE", "/x", r#"{"errors":["No message. No matching records found. The logged in Resource may not have the required permissions to delete the data."]}"#, None);
+        assert!(nf.is_not_found(), "{nf:?}");
+        let perm = Error::from_response(500, "POST", "/x", r#"{"errors":["The logged in Resource does not have the adequate permissions to create this entity type."]}"#, None);
+        assert!(matches!(perm, Error::Permission { .. }), "{perm:?}");
+        let thread = Error::from_response(500, "GET", "/x", r#"{"errors":["Thread Threshold Exceeded - Itgenatr005"]}"#, None);
+        assert!(matches!(thread, Error::ThreadLimit { .. }) && thread.is_retryable());
+        let validation = Error::from_response(500, "POST", "/x", r#"{"errors":["maxCountOfRecordsToReturn must be between 1 and 500"]}"#, None);
+        assert!(validation.is_validation());
+        assert_eq!(validation.messages(), ["maxCountOfRecordsToReturn must be between 1 and 500"]);
+        let limited = Error::from_response(429, "GET", "/x", "", Some(Duration::from_secs(3)));
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(3)));
+        assert!(limited.is_rate_limit());
+        let gateway = Error::from_response(503, "GET", "/x", "<html>", None);
+        assert!(gateway.is_retryable() && !gateway.is_validation());
+        let auth = Error::from_response(401, "GET", "/x", "", None);
+        assert!(auth.is_authentication() && !auth.is_retryable());
+        let method = Error::from_response(405, "GET", "/x", r#"{"Message":"The requested resource does not support http method 'GET'."}"#, None);
+        assert!(matches!(method, Error::Http { status: 405, .. }));
+    }
+}

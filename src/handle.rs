@@ -1,0 +1,451 @@
+//! Typed handles: `client.tickets()` ([`EntityHandle`]) and `client.tickets().notes(id)` ([`ChildHandle`]).
+//! Each operation exists only where the entity's capability markers allow it, so a forbidden call does
+//! not compile:
+//!
+//! ```compile_fail
+//! # async fn f(client: autotask::Client) {
+//! client.tickets().delete(1).await; // Tickets cannot be deleted
+//! # }
+//! ```
+//!
+//! ```compile_fail
+//! # async fn f(client: autotask::Client, note: autotask::entities::NewTicketNote) {
+//! client.ticket_notes().create(&note).await; // TicketNotes are created only under a ticket
+//! # }
+//! ```
+
+use crate::client::{Client, Request};
+use crate::entity::*;
+use crate::error::{Error, Result};
+use crate::meta::{DataType, EntityMeta};
+use crate::paging::{self, FirstPage};
+use crate::query::{Filter, Op, QuerySpec};
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use std::marker::PhantomData;
+
+/// Operations on one entity's root collection.
+pub struct EntityHandle<E> {
+    client: Client,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for EntityHandle<E> {
+    fn clone(&self) -> Self {
+        Self { client: self.client.clone(), _entity: PhantomData }
+    }
+}
+
+impl Client {
+    /// The handle of any entity type (the generated accessors like `tickets()` call this).
+    pub fn entity<E: Entity>(&self) -> EntityHandle<E> {
+        EntityHandle { client: self.clone(), _entity: PhantomData }
+    }
+
+    /// The children of type `E` under parent `parent_id` (e.g. `ExpenseItem` under an expense report).
+    pub fn children<E: Child>(&self, parent_id: i64) -> ChildHandle<E> {
+        ChildHandle { client: self.clone(), parent_id, _entity: PhantomData }
+    }
+}
+
+/// Decodes a JSON record into `T`, naming the field path and the offending value on failure.
+pub(crate) fn decode<T: DeserializeOwned>(entity: &str, value: Value) -> Result<T> {
+    let text = value.to_string();
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let offending = lookup(&value, &path).map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+        Error::Decode { entity: entity.to_string(), path, value: offending, message: e.into_inner().to_string() }
+    })
+}
+
+fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut current = value;
+    for part in path.split('.').filter(|p| !p.is_empty() && *p != "?") {
+        let (name, index) = match part.find('[') {
+            Some(i) => (&part[..i], part[i + 1..].trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        if !name.is_empty() {
+            current = current.get(name)?;
+        }
+        if let Some(i) = index {
+            current = current.get(i)?;
+        }
+    }
+    Some(current)
+}
+
+fn encode<T: Serialize>(entity: &str, value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::InvalidInput(format!("{entity}: cannot encode body: {e}")))
+}
+
+/// Checks a write body against the metadata before sending: known fields, no read-only fields (except
+/// `id`), strings within their length.
+pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value) -> Result<()> {
+    let Some(object) = body.as_object() else {
+        return Err(Error::InvalidInput(format!("{}: a write body must be a JSON object", meta.name)));
+    };
+    for (name, value) in object {
+        if name == "id" || name == "userDefinedFields" {
+            continue;
+        }
+        let Some(field) = meta.field(name) else {
+            return Err(Error::InvalidInput(format!("{} has no field {name:?}", meta.name)));
+        };
+        if field.is_read_only() && !value.is_null() {
+            return Err(Error::InvalidInput(format!("{}.{} is read-only", meta.name, field.name)));
+        }
+        if let (DataType::String, Some(text)) = (field.data_type, value.as_str()) {
+            let chars = text.chars().count();
+            if field.length > 0 && chars > field.length as usize {
+                return Err(Error::InvalidInput(format!(
+                    "{}.{} is {chars} characters long; the limit is {}",
+                    meta.name, field.name, field.length
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads `{"itemId": N}`.
+pub(crate) fn item_id(entity: &str, answer: &Value) -> Result<i64> {
+    answer
+        .get("itemId")
+        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+        .ok_or_else(|| Error::Protocol(format!("{entity}: write answer has no itemId: {answer}")))
+}
+
+/// `{"item": {...}}` → `Some`, `{"item": null}` → `None`.
+pub(crate) fn item(answer: Value) -> Option<Value> {
+    let mut answer = answer;
+    match answer.get_mut("item").map(Value::take) {
+        Some(Value::Null) | None => None,
+        Some(v) => Some(v),
+    }
+}
+
+/// A GET of one record, `None` for both `200 {"item":null}` and 404.
+pub(crate) async fn get_raw(client: &Client, entity: &str, path: String) -> Result<Option<Value>> {
+    match client.execute(Request::new(Method::GET, path, entity)).await {
+        Ok(answer) => Ok(item(answer)),
+        Err(Error::NotFound { status: 404, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+impl<E: Entity> EntityHandle<E> {
+    /// The client this handle uses.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The entity's metadata.
+    pub fn meta(&self) -> &'static EntityMeta {
+        E::meta()
+    }
+}
+
+impl<E: GetById> EntityHandle<E> {
+    /// `GET /{E}/{id}`; `None` when there is no such record (the API answers `200 {"item":null}` or 404).
+    pub async fn get(&self, id: i64) -> Result<Option<E>> {
+        let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", E::NAME)).await?;
+        raw.map(|v| decode(E::NAME, v)).transpose()
+    }
+}
+
+impl<E: CreateAtRoot> EntityHandle<E> {
+    /// `POST /{E}`; the new record's id. A create is retried only when it certainly was not processed;
+    /// otherwise [`Error::UnknownOutcome`] carries the payload.
+    pub async fn create(&self, record: &E::New) -> Result<i64> {
+        let body = encode(E::NAME, record)?;
+        check_write_body(E::meta(), &body)?;
+        let answer = self.client.execute(Request::new(Method::POST, E::NAME, E::NAME).body(body)).await?;
+        item_id(E::NAME, &answer)
+    }
+}
+
+impl<E: CreateAtRoot + GetById> EntityHandle<E> {
+    /// Creates the record and reads it back (two requests).
+    pub async fn create_and_get(&self, record: &E::New) -> Result<E> {
+        let id = self.create(record).await?;
+        self.get(id).await?.ok_or_else(|| Error::Protocol(format!("{} {id} was created but cannot be read", E::NAME)))
+    }
+}
+
+impl<E: UpdateAtRoot> EntityHandle<E> {
+    /// `PATCH /{E}` with the id in the body: only the patch's changed fields are sent.
+    pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
+        let body = encode(E::NAME, patch)?;
+        check_write_body(E::meta(), &body)?;
+        let answer = self.client.execute(Request::new(Method::PATCH, E::NAME, E::NAME).body(body)).await?;
+        item_id(E::NAME, &answer)
+    }
+}
+
+impl<E: ReplaceAtRoot> EntityHandle<E> {
+    /// `PUT /{E}`: replaces the whole record; writable fields that are `None` are cleared.
+    /// Read-only fields are left out of the body.
+    pub async fn replace(&self, record: &E) -> Result<i64> {
+        let body = replace_body(E::meta(), encode(E::NAME, record)?);
+        check_write_body(E::meta(), &body)?;
+        let answer = self.client.execute(Request::new(Method::PUT, E::NAME, E::NAME).body(body)).await?;
+        item_id(E::NAME, &answer)
+    }
+}
+
+/// A PUT body: every writable field (null when unset), no read-only ones.
+pub(crate) fn replace_body(meta: &EntityMeta, record: Value) -> Value {
+    let mut record = record;
+    if let Some(object) = record.as_object_mut() {
+        object.retain(|name, _| name == "id" || name == "userDefinedFields" || meta.field(name).is_some_and(|f| !f.is_read_only()));
+        for field in meta.fields.iter().filter(|f| !f.is_read_only() && f.name != "id") {
+            object.entry(field.name).or_insert(Value::Null);
+        }
+    }
+    record
+}
+
+impl<E: DeleteAtRoot> EntityHandle<E> {
+    /// `DELETE /{E}/{id}`.
+    pub async fn delete(&self, id: i64) -> Result<()> {
+        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", E::NAME), E::NAME)).await?;
+        Ok(())
+    }
+}
+
+impl<E: Query> EntityHandle<E> {
+    /// A query; add filters, then `.page()`, `.stream()`, `.all()` or `.count()`.
+    pub fn query(&self) -> QueryBuilder<E> {
+        QueryBuilder { client: self.client.clone(), spec: QuerySpec::default(), max_total: None, _entity: PhantomData }
+    }
+
+    /// A query matching `filter`.
+    pub fn filter(&self, filter: Filter) -> QueryBuilder<E> {
+        self.query().filter(filter)
+    }
+
+    /// Every record, in id order, as a stream that pages to the end.
+    pub fn stream_all(&self) -> BoxStream<'static, Result<E>> {
+        self.query().stream()
+    }
+
+    /// `query/count` of the records matching `filter`.
+    pub async fn count(&self, filter: Filter) -> Result<u64> {
+        self.query().filter(filter).count().await
+    }
+
+    /// The py-autotask style builder: `where_(field, op, value)`, `order_by`, `limit`, `execute`.
+    pub fn query_builder(&self) -> crate::builder::PyQueryBuilder<E> {
+        crate::builder::PyQueryBuilder::new(self.query())
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct Page<E> {
+    /// The records of this page, in id order.
+    pub items: Vec<E>,
+    /// Where the next page is, if there is one.
+    pub next_page_url: Option<String>,
+}
+
+/// A query under construction. Nothing is sent until `page`, `stream`, `all` or `count`.
+pub struct QueryBuilder<E> {
+    client: Client,
+    spec: QuerySpec,
+    max_total: Option<u64>,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for QueryBuilder<E> {
+    fn clone(&self) -> Self {
+        Self { client: self.client.clone(), spec: self.spec.clone(), max_total: self.max_total, _entity: PhantomData }
+    }
+}
+
+impl<E: Query> QueryBuilder<E> {
+    /// Adds a filter; top-level filters are ANDed.
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.spec.filters.push(filter);
+        self
+    }
+
+    /// A condition on a user-defined field (one per query, as the API allows).
+    pub fn udf(self, name: impl Into<String>, op: Op, value: impl Into<Value>) -> Self {
+        self.filter(Filter::udf(name, op, value))
+    }
+
+    /// `MaxRecords`: the page size, 1..=500 (checked before sending).
+    pub fn max_records(mut self, n: u32) -> Self {
+        self.spec.max_records = Some(n);
+        self
+    }
+
+    /// `IncludeFields`: only these fields come back (plus `id` and `userDefinedFields`).
+    pub fn include_fields(mut self, fields: impl IntoIterator<Item = E::Field>) -> Self {
+        self.spec.include_fields.extend(fields.into_iter().map(|f| f.as_str().to_string()));
+        self
+    }
+
+    /// Stop after this many records in total (no further pages are fetched).
+    pub fn max_total_records(mut self, n: u64) -> Self {
+        self.max_total = Some(n);
+        self
+    }
+
+    /// The query as it will be sent.
+    pub fn spec(&self) -> &QuerySpec {
+        &self.spec
+    }
+
+    fn checked(&self) -> Result<QuerySpec> {
+        self.spec.validate(E::meta())?;
+        let mut spec = self.spec.clone();
+        // A small total needs a small page only.
+        if let Some(total) = self.max_total {
+            let page = spec.max_records.unwrap_or(crate::query::MAX_PAGE_SIZE) as u64;
+            if total > 0 && total < page {
+                spec.max_records = Some(total as u32);
+            }
+        }
+        Ok(spec)
+    }
+
+    /// The first page only.
+    pub async fn page(&self) -> Result<Page<E>> {
+        let spec = self.checked()?;
+        let request = Request::new(Method::POST, format!("{}/query", E::NAME), E::NAME).body(spec.body()).read_only();
+        let page = paging::parse_page(E::NAME, self.client.execute(request).await?)?;
+        let items = page.items.into_iter().map(|v| decode(E::NAME, v)).collect::<Result<_>>()?;
+        Ok(Page { items, next_page_url: page.next_page_url })
+    }
+
+    /// Every matching record, in id order, following `nextPageUrl` to the end (or to `max_total_records`).
+    /// One page is held in memory at a time.
+    pub fn stream(&self) -> BoxStream<'static, Result<E>> {
+        match self.checked() {
+            Ok(spec) => paging::records(self.client.clone(), E::NAME, &spec, self.max_total)
+                .and_then(|v| futures::future::ready(decode(E::NAME, v)))
+                .boxed(),
+            Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
+        }
+    }
+
+    /// Raw JSON records (same paging as [`stream`](Self::stream)).
+    pub fn stream_json(&self) -> BoxStream<'static, Result<Value>> {
+        match self.checked() {
+            Ok(spec) => paging::records(self.client.clone(), E::NAME, &spec, self.max_total),
+            Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
+        }
+    }
+
+    /// Every matching record collected into a `Vec`.
+    pub async fn all(&self) -> Result<Vec<E>> {
+        self.stream().try_collect().await
+    }
+
+    /// `query/count`. Split `in` lists are counted part by part (the parts are disjoint).
+    pub async fn count(&self) -> Result<u64> {
+        let spec = self.checked()?;
+        let mut total = 0u64;
+        for part in spec.split_long_lists() {
+            let request =
+                Request::new(Method::POST, format!("{}/query/count", E::NAME), E::NAME).body(part.body()).read_only();
+            let answer = self.client.execute(request).await?;
+            total += answer["queryCount"]
+                .as_u64()
+                .ok_or_else(|| Error::Protocol(format!("{} count answer has no queryCount: {answer}", E::NAME)))?;
+        }
+        Ok(total)
+    }
+}
+
+/// Operations on the children of one parent: `client.tickets().notes(ticket_id)`.
+pub struct ChildHandle<E> {
+    client: Client,
+    parent_id: i64,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for ChildHandle<E> {
+    fn clone(&self) -> Self {
+        Self { client: self.client.clone(), parent_id: self.parent_id, _entity: PhantomData }
+    }
+}
+
+impl<E: Child> ChildHandle<E> {
+    /// The parent's id.
+    pub fn parent_id(&self) -> i64 {
+        self.parent_id
+    }
+
+    fn path(&self) -> String {
+        format!("{}/{}/{}", E::PARENT, self.parent_id, E::SEGMENT)
+    }
+}
+
+impl<E: ListUnderParent> ChildHandle<E> {
+    /// Every child of the parent (`GET /{Parent}/{id}/{Seg}`), following `nextPageUrl` to the end.
+    pub fn stream(&self) -> BoxStream<'static, Result<E>> {
+        paging::pages(self.client.clone(), E::NAME.to_string(), FirstPage::List { path: self.path() })
+            .map_ok(|items| futures::stream::iter(items.into_iter().map(|v| decode(E::NAME, v))))
+            .try_flatten()
+            .boxed()
+    }
+
+    /// Every child collected into a `Vec`.
+    pub async fn list(&self) -> Result<Vec<E>> {
+        self.stream().try_collect().await
+    }
+}
+
+impl<E: GetUnderParent> ChildHandle<E> {
+    /// `GET /{Parent}/{id}/{Seg}/{childId}` (attachments return their `data` only here).
+    pub async fn get(&self, id: i64) -> Result<Option<E>> {
+        let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", self.path())).await?;
+        raw.map(|v| decode(E::NAME, v)).transpose()
+    }
+}
+
+impl<E: CreateUnderParent> ChildHandle<E> {
+    /// `POST /{Parent}/{id}/{Seg}`; the new record's id.
+    pub async fn create(&self, record: &E::New) -> Result<i64> {
+        let body = encode(E::NAME, record)?;
+        check_write_body(E::meta(), &body)?;
+        let answer = self.client.execute(Request::new(Method::POST, self.path(), E::NAME).body(body)).await?;
+        item_id(E::NAME, &answer)
+    }
+}
+
+impl<E: UpdateUnderParent> ChildHandle<E> {
+    /// `PATCH /{Parent}/{id}/{Seg}` with the child's id in the body; only changed fields are sent.
+    pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
+        let body = encode(E::NAME, patch)?;
+        check_write_body(E::meta(), &body)?;
+        let answer = self.client.execute(Request::new(Method::PATCH, self.path(), E::NAME).body(body)).await?;
+        item_id(E::NAME, &answer)
+    }
+}
+
+impl<E: ReplaceUnderParent> ChildHandle<E> {
+    /// `PUT /{Parent}/{id}/{Seg}`: replaces the whole child record.
+    pub async fn replace(&self, record: &E) -> Result<i64> {
+        let body = replace_body(E::meta(), encode(E::NAME, record)?);
+        check_write_body(E::meta(), &body)?;
+        let answer = self.client.execute(Request::new(Method::PUT, self.path(), E::NAME).body(body)).await?;
+        item_id(E::NAME, &answer)
+    }
+}
+
+impl<E: DeleteUnderParent> ChildHandle<E> {
+    /// `DELETE /{Parent}/{id}/{Seg}/{childId}`.
+    pub async fn delete(&self, id: i64) -> Result<()> {
+        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", self.path()), E::NAME)).await?;
+        Ok(())
+    }
+}
