@@ -16,8 +16,14 @@ fn main() {
     let entities = codegen::select_groups(entities, &groups);
 
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
-    write(Path::new(&out_dir).join("entities.rs"), codegen::emit::generate(&entities));
-    write(Path::new(&out_dir).join("accessors.rs"), codegen::emit_client::generate(&entities));
+    write(
+        Path::new(&out_dir).join("entities.rs"),
+        codegen::emit::generate(&entities),
+    );
+    write(
+        Path::new(&out_dir).join("accessors.rs"),
+        codegen::emit_client::generate(&entities),
+    );
 }
 
 fn write(path: std::path::PathBuf, code: String) {

@@ -29,12 +29,18 @@ pub struct PyQueryBuilder<E: Query> {
 
 impl<E: Query> PyQueryBuilder<E> {
     pub(crate) fn new(query: QueryBuilder<E>) -> Self {
-        Self { query, order: Vec::new(), limit: None }
+        Self {
+            query,
+            order: Vec::new(),
+            limit: None,
+        }
     }
 
     /// Adds `field op value` (ANDed with the others).
     pub fn where_(mut self, field: E::Field, op: Op, value: impl Into<Value>) -> Self {
-        self.query = self.query.filter(Filter::condition(field.as_str(), op, value));
+        self.query = self
+            .query
+            .filter(Filter::condition(field.as_str(), op, value));
         self
     }
 
@@ -77,7 +83,11 @@ impl<E: Query> PyQueryBuilder<E> {
                 .iter()
                 .map(|(field, direction)| {
                     let ordering = compare(&a[field.as_str()], &b[field.as_str()]);
-                    if *direction == Direction::Desc { ordering.reverse() } else { ordering }
+                    if *direction == Direction::Desc {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    }
                 })
                 .find(|o| *o != Ordering::Equal)
                 .unwrap_or(Ordering::Equal)
@@ -95,12 +105,17 @@ fn compare(a: &Value, b: &Value) -> Ordering {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Less,
         (_, Value::Null) => Ordering::Greater,
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
-        }
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .partial_cmp(&y.as_f64().unwrap_or(0.0))
+            .unwrap_or(Ordering::Equal),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::String(x), Value::String(y)) => {
-            match (crate::wire::datetime::parse(x), crate::wire::datetime::parse(y)) {
+            match (
+                crate::wire::datetime::parse(x),
+                crate::wire::datetime::parse(y),
+            ) {
                 (Some(dx), Some(dy)) => dx.cmp(&dy),
                 _ => x.to_lowercase().cmp(&y.to_lowercase()),
             }

@@ -64,7 +64,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
-        Self { max_retries: 0, ..Self::default() }
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
     }
 }
 
@@ -174,10 +177,18 @@ impl ClientBuilder {
     /// Builds the client. No request is made: zone detection happens on first use.
     pub fn build(self) -> Result<Client> {
         let missing = |what: &str| Error::Configuration(format!("{what} is required"));
-        let username = self.username.filter(|u| !u.is_empty()).ok_or_else(|| missing("username"))?;
-        let integration_code =
-            self.integration_code.filter(|c| !c.is_empty()).ok_or_else(|| missing("integration code"))?;
-        let secret = self.secret.filter(|s| !s.0.is_empty()).ok_or_else(|| missing("secret"))?;
+        let username = self
+            .username
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| missing("username"))?;
+        let integration_code = self
+            .integration_code
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| missing("integration code"))?;
+        let secret = self
+            .secret
+            .filter(|s| !s.0.is_empty())
+            .ok_or_else(|| missing("secret"))?;
         let base = match &self.base_url {
             Some(url) => Some(api_base(url)?),
             None => None,
@@ -241,7 +252,10 @@ impl fmt::Debug for Client {
             .field("username", &self.inner.username)
             .field("integration_code", &"***")
             .field("secret", &self.inner.secret)
-            .field("impersonation", &self.impersonation.or(self.inner.impersonation))
+            .field(
+                "impersonation",
+                &self.impersonation.or(self.inner.impersonation),
+            )
             .finish()
     }
 }
@@ -254,7 +268,8 @@ fn zone_cache() -> &'static Mutex<HashMap<String, Url>> {
 
 /// https only, except loopback addresses (the simulator, local tests).
 fn checked_url(text: &str) -> Result<Url> {
-    let url = Url::parse(text).map_err(|e| Error::Configuration(format!("invalid URL {text:?}: {e}")))?;
+    let url =
+        Url::parse(text).map_err(|e| Error::Configuration(format!("invalid URL {text:?}: {e}")))?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
@@ -308,8 +323,19 @@ pub(crate) struct Request {
 
 impl Request {
     pub fn new(method: Method, path: impl Into<String>, entity: &str) -> Self {
-        let repeat = if method == Method::POST { Repeat::Create } else { Repeat::Safe };
-        Self { method, path: path.into(), query: Vec::new(), body: None, repeat, entity: entity.to_string() }
+        let repeat = if method == Method::POST {
+            Repeat::Create
+        } else {
+            Repeat::Safe
+        };
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            repeat,
+            entity: entity.to_string(),
+        }
     }
 
     pub fn body(mut self, body: Value) -> Self {
@@ -334,7 +360,9 @@ impl Client {
     /// `AUTOTASK_API_URL` (skips zone detection) and `AUTOTASK_IMPERSONATION_RESOURCE_ID`.
     pub fn from_env() -> Result<Client> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let required = |name: &str| var(name).ok_or_else(|| Error::Configuration(format!("{name} is not set")));
+        let required = |name: &str| {
+            var(name).ok_or_else(|| Error::Configuration(format!("{name} is not set")))
+        };
         let mut builder = Client::builder()
             .username(required("AUTOTASK_USERNAME")?)
             .integration_code(required("AUTOTASK_INTEGRATION_CODE")?)
@@ -344,7 +372,9 @@ impl Client {
         }
         if let Some(id) = var("AUTOTASK_IMPERSONATION_RESOURCE_ID") {
             let id = id.parse().map_err(|_| {
-                Error::Configuration(format!("AUTOTASK_IMPERSONATION_RESOURCE_ID is not a resource id: {id:?}"))
+                Error::Configuration(format!(
+                    "AUTOTASK_IMPERSONATION_RESOURCE_ID is not a resource id: {id:?}"
+                ))
             })?;
             builder = builder.impersonate(id);
         }
@@ -353,11 +383,16 @@ impl Client {
 
     /// A view of this client whose requests carry `ImpersonationResourceId: resource_id`.
     pub fn impersonating(&self, resource_id: i64) -> Client {
-        Client { inner: self.inner.clone(), impersonation: Some(resource_id) }
+        Client {
+            inner: self.inner.clone(),
+            impersonation: Some(resource_id),
+        }
     }
 
     /// Requests, errors, retries and latency per endpoint, as measured by this client.
-    pub fn endpoint_stats(&self) -> std::collections::BTreeMap<String, crate::stats::EndpointStats> {
+    pub fn endpoint_stats(
+        &self,
+    ) -> std::collections::BTreeMap<String, crate::stats::EndpointStats> {
         self.inner.stats.snapshot()
     }
 
@@ -376,7 +411,12 @@ impl Client {
             if let Some(base) = slot.clone() {
                 return Ok(base);
             }
-            if let Some(base) = zone_cache().lock().expect("zone cache").get(&self.inner.username).cloned() {
+            if let Some(base) = zone_cache()
+                .lock()
+                .expect("zone cache")
+                .get(&self.inner.username)
+                .cloned()
+            {
                 *slot = Some(base.clone());
                 return Ok(base);
             }
@@ -395,14 +435,19 @@ impl Client {
         let mut zone_url = lookup
             .join(&format!("{version}/zoneInformation"))
             .map_err(|e| Error::Configuration(format!("zone lookup URL: {e}")))?;
-        zone_url.query_pairs_mut().append_pair("user", &self.inner.username);
+        zone_url
+            .query_pairs_mut()
+            .append_pair("user", &self.inner.username);
         let zone: Value = self.plain_get(zone_url).await?;
         let url = zone["url"]
             .as_str()
             .ok_or_else(|| Error::Protocol(format!("zoneInformation answer has no url: {zone}")))?;
         let base = api_base(url)?;
         tracing::debug!(zone = zone["zoneName"].as_str().unwrap_or(""), base = %base, "zone detected");
-        zone_cache().lock().expect("zone cache").insert(self.inner.username.clone(), base.clone());
+        zone_cache()
+            .lock()
+            .expect("zone cache")
+            .insert(self.inner.username.clone(), base.clone());
         *slot = Some(base.clone());
         Ok(base)
     }
@@ -410,13 +455,23 @@ impl Client {
     /// An unauthenticated GET (zone detection sends no credentials).
     async fn plain_get(&self, url: Url) -> Result<Value> {
         let path = url.path().to_string();
-        let response = self.inner.http.get(url).send().await.map_err(|e| transport("GET", &path, e))?;
+        let response = self
+            .inner
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| transport("GET", &path, e))?;
         let status = response.status().as_u16();
-        let body = response.text().await.map_err(|e| transport("GET", &path, e))?;
+        let body = response
+            .text()
+            .await
+            .map_err(|e| transport("GET", &path, e))?;
         if !(200..300).contains(&status) {
             return Err(Error::from_response(status, "GET", &path, &body, None));
         }
-        serde_json::from_str(&body).map_err(|e| Error::Protocol(format!("GET {path}: answer is not JSON: {e}")))
+        serde_json::from_str(&body)
+            .map_err(|e| Error::Protocol(format!("GET {path}: answer is not JSON: {e}")))
     }
 
     fn limiter(&self, endpoint: &str) -> Arc<Semaphore> {
@@ -430,7 +485,8 @@ impl Client {
     /// Resolves a request path against the base; absolute URLs must be on the same origin.
     fn resolve(&self, base: &Url, path: &str) -> Result<Url> {
         if path.starts_with("http://") || path.starts_with("https://") {
-            let url = Url::parse(path).map_err(|e| Error::Protocol(format!("invalid URL from server {path:?}: {e}")))?;
+            let url = Url::parse(path)
+                .map_err(|e| Error::Protocol(format!("invalid URL from server {path:?}: {e}")))?;
             if url.origin() != base.origin() {
                 return Err(Error::Protocol(format!(
                     "refusing to send credentials to {}: it is not the configured API origin {}",
@@ -440,7 +496,8 @@ impl Client {
             }
             return Ok(url);
         }
-        base.join(path).map_err(|e| Error::Configuration(format!("invalid path {path:?}: {e}")))
+        base.join(path)
+            .map_err(|e| Error::Configuration(format!("invalid path {path:?}: {e}")))
     }
 
     /// Sends one request with limits and retries; the JSON answer on success.
@@ -456,7 +513,9 @@ impl Client {
             let outcome = self.attempt(&request, url, &endpoint).await;
             let error = match outcome {
                 Ok(value) => {
-                    self.inner.stats.record(&endpoint, started.elapsed(), attempt, None);
+                    self.inner
+                        .stats
+                        .record(&endpoint, started.elapsed(), attempt, None);
                     return Ok(value);
                 }
                 Err(error) => error,
@@ -469,12 +528,18 @@ impl Client {
             }
             let retry = attempt < policy.max_retries && self.may_retry(&request, &error);
             if !retry {
-                self.inner.stats.record(&endpoint, started.elapsed(), attempt, Some(&error));
+                self.inner
+                    .stats
+                    .record(&endpoint, started.elapsed(), attempt, Some(&error));
                 return Err(self.final_error(&request, error));
             }
-            let delay = error.retry_after().unwrap_or_else(|| backoff(policy, attempt));
+            let delay = error
+                .retry_after()
+                .unwrap_or_else(|| backoff(policy, attempt));
             if started.elapsed() + delay > policy.total_budget {
-                self.inner.stats.record(&endpoint, started.elapsed(), attempt, Some(&error));
+                self.inner
+                    .stats
+                    .record(&endpoint, started.elapsed(), attempt, Some(&error));
                 return Err(self.final_error(&request, error));
             }
             tracing::warn!(entity = %request.entity, method = %request.method, attempt, ?delay, error = %error, "retrying");
@@ -501,12 +566,28 @@ impl Client {
     /// A create that failed in transit after being sent has an unknown outcome.
     fn final_error(&self, request: &Request, error: Error) -> Error {
         match (&error, request.repeat) {
-            (Error::Transport { not_sent: false, timeout, .. }, Repeat::Create) => Error::UnknownOutcome {
+            (
+                Error::Transport {
+                    not_sent: false,
+                    timeout,
+                    ..
+                },
+                Repeat::Create,
+            ) => Error::UnknownOutcome {
                 entity: request.entity.clone(),
-                reason: if *timeout { "timed out waiting for the answer".into() } else { error.to_string() },
+                reason: if *timeout {
+                    "timed out waiting for the answer".into()
+                } else {
+                    error.to_string()
+                },
                 payload: request.body.clone().unwrap_or(Value::Null),
             },
-            (Error::Http { status: 502..=504, .. }, Repeat::Create) => Error::UnknownOutcome {
+            (
+                Error::Http {
+                    status: 502..=504, ..
+                },
+                Repeat::Create,
+            ) => Error::UnknownOutcome {
                 entity: request.entity.clone(),
                 reason: error.to_string(),
                 payload: request.body.clone().unwrap_or(Value::Null),
@@ -525,7 +606,10 @@ impl Client {
         let path = url.path().to_string();
         let method = request.method.as_str().to_string();
         let limiter = self.limiter(endpoint);
-        let _permit = limiter.acquire().await.map_err(|_| Error::Configuration("limiter closed".into()))?;
+        let _permit = limiter
+            .acquire()
+            .await
+            .map_err(|_| Error::Configuration("limiter closed".into()))?;
         let span = tracing::info_span!("autotask.request", entity = %request.entity, method = %method, path = %path, status = tracing::field::Empty, latency_ms = tracing::field::Empty);
         let _enter = span.enter();
         let started = Instant::now();
@@ -542,18 +626,30 @@ impl Client {
         if let Some(body) = &request.body {
             builder = builder.json(body);
         }
-        let response = builder.send().await.map_err(|e| transport(&method, &path, e))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| transport(&method, &path, e))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = response.text().await.map_err(|e| transport(&method, &path, e))?;
+        let body = response
+            .text()
+            .await
+            .map_err(|e| transport(&method, &path, e))?;
         span.record("status", status);
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         if !(200..300).contains(&status) {
-            return Err(Error::from_response(status, &method, &path, &body, retry_after));
+            return Err(Error::from_response(
+                status,
+                &method,
+                &path,
+                &body,
+                retry_after,
+            ));
         }
         if body.trim().is_empty() {
             return Ok(Value::Null);
@@ -561,9 +657,18 @@ impl Client {
         let value: Value = serde_json::from_str(&body)
             .map_err(|e| Error::Protocol(format!("{method} {path}: answer is not JSON: {e}")))?;
         // Thread-limit errors can come with any status, even 200.
-        if let Some(errors) = value.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {
+        if let Some(errors) = value
+            .get("errors")
+            .filter(|e| e.as_array().is_some_and(|a| !a.is_empty()))
+        {
             if errors.to_string().contains("Itgenatr005") {
-                return Err(Error::from_response(status, &method, &path, &body, retry_after));
+                return Err(Error::from_response(
+                    status,
+                    &method,
+                    &path,
+                    &body,
+                    retry_after,
+                ));
             }
         }
         Ok(value)
@@ -578,13 +683,20 @@ fn endpoint_of(base: &Url, url: &Url) -> String {
 
 fn transport(method: &str, path: &str, source: reqwest::Error) -> Error {
     let not_sent = source.is_connect();
-    Error::Transport { method: method.to_string(), path: path.to_string(), timeout: source.is_timeout(), not_sent, source }
+    Error::Transport {
+        method: method.to_string(),
+        path: path.to_string(),
+        timeout: source.is_timeout(),
+        not_sent,
+        source,
+    }
 }
 
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(3600.0)));
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(3600.0)));
     }
     let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
@@ -593,7 +705,9 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 
 /// Exponential backoff with full jitter.
 fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
-    let exp = policy.initial_backoff.saturating_mul(2u32.saturating_pow(attempt.min(16)));
+    let exp = policy
+        .initial_backoff
+        .saturating_mul(2u32.saturating_pow(attempt.min(16)));
     let cap = exp.min(policy.max_backoff);
     let nanos = cap.as_nanos() as u64;
     if nanos == 0 {
@@ -630,39 +744,66 @@ mod tests {
         assert!(checked_url("http://127.0.0.1:8080/").is_ok());
         assert!(checked_url("http://localhost:1/").is_ok());
         assert!(checked_url("http://[::1]:1/").is_ok());
-        assert!(matches!(checked_url("http://example.com/"), Err(Error::Configuration(_))));
+        assert!(matches!(
+            checked_url("http://example.com/"),
+            Err(Error::Configuration(_))
+        ));
     }
 
     #[test]
     fn api_base_accepts_zone_url_forms() {
         let base = api_base("https://webservices15.autotask.net/ATServicesRest/").unwrap();
-        assert_eq!(base.as_str(), "https://webservices15.autotask.net/ATServicesRest/V1.0/");
+        assert_eq!(
+            base.as_str(),
+            "https://webservices15.autotask.net/ATServicesRest/V1.0/"
+        );
         let base = api_base("https://webservices15.autotask.net/atservicesrest/v1.0").unwrap();
-        assert_eq!(base.as_str(), "https://webservices15.autotask.net/atservicesrest/v1.0/");
+        assert_eq!(
+            base.as_str(),
+            "https://webservices15.autotask.net/atservicesrest/v1.0/"
+        );
     }
 
     #[test]
     fn debug_hides_secrets() {
-        let client = Client::builder().username("u@x").integration_code("CODE123").secret("hunter2").build().unwrap();
+        let client = Client::builder()
+            .username("u@x")
+            .integration_code("CODE123")
+            .secret("hunter2")
+            .build()
+            .unwrap();
         let shown = format!("{client:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("CODE123"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("CODE123"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_retry_after("Mon, 01 Jan 2001 00:00:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Mon, 01 Jan 2001 00:00:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let policy = RetryPolicy { initial_backoff: Duration::from_millis(100), max_backoff: Duration::from_secs(1), ..RetryPolicy::default() };
+        let policy = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
         for attempt in 0..10 {
             let d = backoff(&policy, attempt);
             let cap = Duration::from_millis(100 * 2u64.pow(attempt)).min(Duration::from_secs(1));
-            assert!(d <= cap && d >= cap / 2, "attempt {attempt}: {d:?} vs {cap:?}");
+            assert!(
+                d <= cap && d >= cap / 2,
+                "attempt {attempt}: {d:?} vs {cap:?}"
+            );
         }
     }
 }

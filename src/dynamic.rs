@@ -21,7 +21,9 @@ pub struct Entities {
 impl Client {
     /// Name-based access to every entity.
     pub fn entities(&self) -> Entities {
-        Entities { client: self.clone() }
+        Entities {
+            client: self.clone(),
+        }
     }
 }
 
@@ -29,8 +31,13 @@ impl Entities {
     /// The entity whose REST collection or model name is `name` (case-insensitive).
     pub fn get_entity(&self, name: &str) -> Result<DynamicEntity> {
         match crate::meta::entity_meta(name) {
-            Some(meta) => Ok(DynamicEntity { client: self.client.clone(), meta }),
-            None => Err(Error::InvalidInput(format!("{name:?} is not an Autotask REST entity known to this build"))),
+            Some(meta) => Ok(DynamicEntity {
+                client: self.client.clone(),
+                meta,
+            }),
+            None => Err(Error::InvalidInput(format!(
+                "{name:?} is not an Autotask REST entity known to this build"
+            ))),
         }
     }
 }
@@ -44,7 +51,9 @@ pub struct DynamicEntity {
 
 impl std::fmt::Debug for DynamicEntity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DynamicEntity").field("entity", &self.meta.name).finish()
+        f.debug_struct("DynamicEntity")
+            .field("entity", &self.meta.name)
+            .finish()
     }
 }
 
@@ -59,50 +68,82 @@ impl DynamicEntity {
             return Ok(());
         }
         let hint = match self.meta.child {
-            Some(child) if child.verbs.contains(if verb == Verbs::QUERY { Verbs::LIST } else { verb }) => {
-                format!("; use the parent path /{}/{{parentId}}/{} (children(parent_id))", child.parent, child.segment)
+            Some(child)
+                if child.verbs.contains(if verb == Verbs::QUERY {
+                    Verbs::LIST
+                } else {
+                    verb
+                }) =>
+            {
+                format!(
+                    "; use the parent path /{}/{{parentId}}/{} (children(parent_id))",
+                    child.parent, child.segment
+                )
             }
             _ => String::new(),
         };
-        Err(Error::InvalidInput(format!("{} cannot {what} at /{}{hint}", self.meta.name, self.meta.name)))
+        Err(Error::InvalidInput(format!(
+            "{} cannot {what} at /{}{hint}",
+            self.meta.name, self.meta.name
+        )))
     }
 
     /// `GET /{E}/{id}`.
     pub async fn get(&self, id: i64) -> Result<Option<Value>> {
         self.require_root(Verbs::GET, "be read by id")?;
-        get_raw(&self.client, self.meta.name, format!("{}/{id}", self.meta.name)).await
+        get_raw(
+            &self.client,
+            self.meta.name,
+            format!("{}/{id}", self.meta.name),
+        )
+        .await
     }
 
     /// `POST /{E}`; the new id.
     pub async fn create(&self, record: &Value) -> Result<i64> {
         self.require_root(Verbs::CREATE, "be created")?;
-        self.write(Method::POST, self.meta.name.to_string(), record.clone()).await
+        self.write(Method::POST, self.meta.name.to_string(), record.clone())
+            .await
     }
 
     /// `PATCH /{E}`; `patch` must carry `id` and only the fields to change.
     pub async fn update(&self, patch: &Value) -> Result<i64> {
         self.require_root(Verbs::PATCH, "be updated")?;
         require_id(self.meta, patch)?;
-        self.write(Method::PATCH, self.meta.name.to_string(), patch.clone()).await
+        self.write(Method::PATCH, self.meta.name.to_string(), patch.clone())
+            .await
     }
 
     /// `PUT /{E}`; the whole record (writable fields left out are cleared).
     pub async fn replace(&self, record: &Value) -> Result<i64> {
         self.require_root(Verbs::PUT, "be replaced")?;
         require_id(self.meta, record)?;
-        self.write(Method::PUT, self.meta.name.to_string(), replace_body(self.meta, record.clone())).await
+        self.write(
+            Method::PUT,
+            self.meta.name.to_string(),
+            replace_body(self.meta, record.clone()),
+        )
+        .await
     }
 
     /// `DELETE /{E}/{id}`.
     pub async fn delete(&self, id: i64) -> Result<()> {
         self.require_root(Verbs::DELETE, "be deleted")?;
-        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", self.meta.name), self.meta.name)).await?;
+        self.client
+            .execute(Request::new(
+                Method::DELETE,
+                format!("{}/{id}", self.meta.name),
+                self.meta.name,
+            ))
+            .await?;
         Ok(())
     }
 
     /// Every record matching `spec`, paging to the end.
     pub fn query(&self, spec: &QuerySpec) -> BoxStream<'static, Result<Value>> {
-        let checked = self.require_root(Verbs::QUERY, "be queried").and_then(|_| spec.validate(self.meta));
+        let checked = self
+            .require_root(Verbs::QUERY, "be queried")
+            .and_then(|_| spec.validate(self.meta));
         match checked {
             Ok(()) => paging::records(self.client.clone(), self.meta.name, spec, None),
             Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
@@ -115,11 +156,17 @@ impl DynamicEntity {
         spec.validate(self.meta)?;
         let mut total = 0;
         for part in spec.split_long_lists() {
-            let request = Request::new(Method::POST, format!("{}/query/count", self.meta.name), self.meta.name)
-                .body(part.body())
-                .read_only();
+            let request = Request::new(
+                Method::POST,
+                format!("{}/query/count", self.meta.name),
+                self.meta.name,
+            )
+            .body(part.body())
+            .read_only();
             let answer = self.client.execute(request).await?;
-            total += answer["queryCount"].as_u64().ok_or_else(|| Error::Protocol(format!("no queryCount in {answer}")))?;
+            total += answer["queryCount"]
+                .as_u64()
+                .ok_or_else(|| Error::Protocol(format!("no queryCount in {answer}")))?;
         }
         Ok(total)
     }
@@ -139,7 +186,10 @@ impl DynamicEntity {
 
     async fn write(&self, method: Method, path: String, body: Value) -> Result<i64> {
         check_write_body(self.meta, &body)?;
-        let answer = self.client.execute(Request::new(method, path, self.meta.name).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(method, path, self.meta.name).body(body))
+            .await?;
         item_id(self.meta.name, &answer)
     }
 }
@@ -147,7 +197,10 @@ impl DynamicEntity {
 fn require_id(meta: &EntityMeta, body: &Value) -> Result<()> {
     match body.get("id").and_then(Value::as_i64) {
         Some(_) => Ok(()),
-        None => Err(Error::InvalidInput(format!("{}: an update body needs the record's `id`", meta.name))),
+        None => Err(Error::InvalidInput(format!(
+            "{}: an update body needs the record's `id`",
+            meta.name
+        ))),
     }
 }
 
@@ -165,7 +218,10 @@ impl DynamicChildren {
         if self.verbs.contains(verb) {
             Ok(())
         } else {
-            Err(Error::InvalidInput(format!("{} cannot {what} at /{}", self.meta.name, self.path)))
+            Err(Error::InvalidInput(format!(
+                "{} cannot {what} at /{}",
+                self.meta.name, self.path
+            )))
         }
     }
 
@@ -174,10 +230,16 @@ impl DynamicChildren {
         if let Err(e) = self.require(Verbs::LIST, "be listed") {
             return futures::stream::once(futures::future::ready(Err(e))).boxed();
         }
-        paging::pages(self.client.clone(), self.meta.name.to_string(), FirstPage::List { path: self.path.clone() })
-            .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
-            .try_flatten()
-            .boxed()
+        paging::pages(
+            self.client.clone(),
+            self.meta.name.to_string(),
+            FirstPage::List {
+                path: self.path.clone(),
+            },
+        )
+        .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
     }
 
     /// One child.
@@ -203,19 +265,29 @@ impl DynamicChildren {
     pub async fn replace(&self, record: &Value) -> Result<i64> {
         self.require(Verbs::PUT, "be replaced")?;
         require_id(self.meta, record)?;
-        self.write(Method::PUT, replace_body(self.meta, record.clone())).await
+        self.write(Method::PUT, replace_body(self.meta, record.clone()))
+            .await
     }
 
     /// Deletes a child.
     pub async fn delete(&self, id: i64) -> Result<()> {
         self.require(Verbs::DELETE, "be deleted")?;
-        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", self.path), self.meta.name)).await?;
+        self.client
+            .execute(Request::new(
+                Method::DELETE,
+                format!("{}/{id}", self.path),
+                self.meta.name,
+            ))
+            .await?;
         Ok(())
     }
 
     async fn write(&self, method: Method, body: Value) -> Result<i64> {
         check_write_body(self.meta, &body)?;
-        let answer = self.client.execute(Request::new(method, self.path.clone(), self.meta.name).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(method, self.path.clone(), self.meta.name).body(body))
+            .await?;
         item_id(self.meta.name, &answer)
     }
 }

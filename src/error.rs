@@ -28,7 +28,11 @@ pub enum Error {
 
     /// 429, or the hourly request threshold is used up.
     #[error("rate limited (HTTP {status}){}: {}", retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default(), messages.join("; "))]
-    RateLimited { status: u16, retry_after: Option<Duration>, messages: Vec<String> },
+    RateLimited {
+        status: u16,
+        retry_after: Option<Duration>,
+        messages: Vec<String>,
+    },
 
     /// Autotask's per-endpoint concurrent thread limit (`Itgenatr005`).
     #[error("thread limit exceeded (HTTP {status}): {}", messages.join("; "))]
@@ -36,7 +40,12 @@ pub enum Error {
 
     /// Any other HTTP status, with the body.
     #[error("HTTP {status} from {method} {path}: {body}")]
-    Http { status: u16, method: String, path: String, body: String },
+    Http {
+        status: u16,
+        method: String,
+        path: String,
+        body: String,
+    },
 
     /// The request did not complete (connection, TLS, timeout).
     #[error("transport error on {method} {path}{}: {source}", if *.timeout { " (timeout)" } else { "" })]
@@ -53,12 +62,23 @@ pub enum Error {
 
     /// A create whose outcome is unknown: it may or may not have been processed. It was **not** retried,
     /// so that no duplicate is made; `payload` is the body that was sent, to check and re-send deliberately.
-    #[error("outcome of create on {entity} is unknown ({reason}); not retried to avoid a duplicate")]
-    UnknownOutcome { entity: String, reason: String, payload: serde_json::Value },
+    #[error(
+        "outcome of create on {entity} is unknown ({reason}); not retried to avoid a duplicate"
+    )]
+    UnknownOutcome {
+        entity: String,
+        reason: String,
+        payload: serde_json::Value,
+    },
 
     /// A response could not be decoded into the entity type.
     #[error("cannot decode {entity} at `{path}` (value {value}): {message}")]
-    Decode { entity: String, path: String, value: String, message: String },
+    Decode {
+        entity: String,
+        path: String,
+        value: String,
+        message: String,
+    },
 
     /// The request was refused before sending (bad MaxRecords, two UDF filters, read-only field, too long...).
     #[error("invalid input: {0}")]
@@ -79,9 +99,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// Maps an unsuccessful HTTP answer to its kind.
-    pub fn from_response(status: u16, method: &str, path: &str, body: &str, retry_after: Option<Duration>) -> Error {
+    pub fn from_response(
+        status: u16,
+        method: &str,
+        path: &str,
+        body: &str,
+        retry_after: Option<Duration>,
+    ) -> Error {
         let messages = error_messages(body);
-        let text = if messages.is_empty() { body.to_string() } else { messages.join(" ") };
+        let text = if messages.is_empty() {
+            body.to_string()
+        } else {
+            messages.join(" ")
+        };
         let lower = text.to_ascii_lowercase();
         let messages = if messages.is_empty() && !body.trim().is_empty() {
             vec![truncate(body.trim(), 2000)]
@@ -92,19 +122,41 @@ impl Error {
             return Error::ThreadLimit { status, messages };
         }
         match status {
-            401 => Error::Authentication { status, message: text },
+            401 => Error::Authentication {
+                status,
+                message: text,
+            },
             403 => Error::Permission { status, messages },
             404 => Error::NotFound { status, messages },
-            429 => Error::RateLimited { status, retry_after, messages },
-            500 if lower.contains("no matching records found") => Error::NotFound { status, messages },
-            500 if lower.contains("adequate permission") || lower.contains("does not have permission") => {
+            429 => Error::RateLimited {
+                status,
+                retry_after,
+                messages,
+            },
+            500 if lower.contains("no matching records found") => {
+                Error::NotFound { status, messages }
+            }
+            500 if lower.contains("adequate permission")
+                || lower.contains("does not have permission") =>
+            {
                 Error::Permission { status, messages }
             }
             500 if lower.contains("threshold") && lower.contains("exceeded") => {
-                Error::RateLimited { status, retry_after, messages }
+                Error::RateLimited {
+                    status,
+                    retry_after,
+                    messages,
+                }
             }
-            400 | 500 if !messages.is_empty() && body.contains("errors") => Error::Validation { status, messages },
-            _ => Error::Http { status, method: method.to_string(), path: path.to_string(), body: truncate(body, 2000) },
+            400 | 500 if !messages.is_empty() && body.contains("errors") => {
+                Error::Validation { status, messages }
+            }
+            _ => Error::Http {
+                status,
+                method: method.to_string(),
+                path: path.to_string(),
+                body: truncate(body, 2000),
+            },
         }
     }
 
@@ -166,7 +218,9 @@ impl Error {
 
 /// The texts of `{"errors":["..."]}` (strings, or objects with `message`), or of `{"Message": "..."}`.
 pub(crate) fn error_messages(body: &str) -> Vec<String> {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else { return Vec::new() };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     if let Some(errors) = value.get("errors").and_then(|e| e.as_array()) {
         for e in errors {
@@ -205,15 +259,42 @@ mod tests {
 
     #[test]
     fn maps_autotask_500_texts_to_kinds() {
-        let nf = Error::from_response(500, "DELETE", "/x", r#"{"errors":["No message. No matching records found. The logged in Resource may not have the required permissions to delete the data."]}"#, None);
+        let nf = Error::from_response(
+            500,
+            "DELETE",
+            "/x",
+            r#"{"errors":["No message. No matching records found. The logged in Resource may not have the required permissions to delete the data."]}"#,
+            None,
+        );
         assert!(nf.is_not_found(), "{nf:?}");
-        let perm = Error::from_response(500, "POST", "/x", r#"{"errors":["The logged in Resource does not have the adequate permissions to create this entity type."]}"#, None);
+        let perm = Error::from_response(
+            500,
+            "POST",
+            "/x",
+            r#"{"errors":["The logged in Resource does not have the adequate permissions to create this entity type."]}"#,
+            None,
+        );
         assert!(matches!(perm, Error::Permission { .. }), "{perm:?}");
-        let thread = Error::from_response(500, "GET", "/x", r#"{"errors":["Thread Threshold Exceeded - Itgenatr005"]}"#, None);
+        let thread = Error::from_response(
+            500,
+            "GET",
+            "/x",
+            r#"{"errors":["Thread Threshold Exceeded - Itgenatr005"]}"#,
+            None,
+        );
         assert!(matches!(thread, Error::ThreadLimit { .. }) && thread.is_retryable());
-        let validation = Error::from_response(500, "POST", "/x", r#"{"errors":["maxCountOfRecordsToReturn must be between 1 and 500"]}"#, None);
+        let validation = Error::from_response(
+            500,
+            "POST",
+            "/x",
+            r#"{"errors":["maxCountOfRecordsToReturn must be between 1 and 500"]}"#,
+            None,
+        );
         assert!(validation.is_validation());
-        assert_eq!(validation.messages(), ["maxCountOfRecordsToReturn must be between 1 and 500"]);
+        assert_eq!(
+            validation.messages(),
+            ["maxCountOfRecordsToReturn must be between 1 and 500"]
+        );
         let limited = Error::from_response(429, "GET", "/x", "", Some(Duration::from_secs(3)));
         assert_eq!(limited.retry_after(), Some(Duration::from_secs(3)));
         assert!(limited.is_rate_limit());
@@ -221,7 +302,13 @@ mod tests {
         assert!(gateway.is_retryable() && !gateway.is_validation());
         let auth = Error::from_response(401, "GET", "/x", "", None);
         assert!(auth.is_authentication() && !auth.is_retryable());
-        let method = Error::from_response(405, "GET", "/x", r#"{"Message":"The requested resource does not support http method 'GET'."}"#, None);
+        let method = Error::from_response(
+            405,
+            "GET",
+            "/x",
+            r#"{"Message":"The requested resource does not support http method 'GET'."}"#,
+            None,
+        );
         assert!(matches!(method, Error::Http { status: 405, .. }));
     }
 }

@@ -35,19 +35,29 @@ pub struct EntityHandle<E> {
 
 impl<E> Clone for EntityHandle<E> {
     fn clone(&self) -> Self {
-        Self { client: self.client.clone(), _entity: PhantomData }
+        Self {
+            client: self.client.clone(),
+            _entity: PhantomData,
+        }
     }
 }
 
 impl Client {
     /// The handle of any entity type (the generated accessors like `tickets()` call this).
     pub fn entity<E: Entity>(&self) -> EntityHandle<E> {
-        EntityHandle { client: self.clone(), _entity: PhantomData }
+        EntityHandle {
+            client: self.clone(),
+            _entity: PhantomData,
+        }
     }
 
     /// The children of type `E` under parent `parent_id` (e.g. `ExpenseItem` under an expense report).
     pub fn children<E: Child>(&self, parent_id: i64) -> ChildHandle<E> {
-        ChildHandle { client: self.clone(), parent_id, _entity: PhantomData }
+        ChildHandle {
+            client: self.clone(),
+            parent_id,
+            _entity: PhantomData,
+        }
     }
 }
 
@@ -57,8 +67,15 @@ pub(crate) fn decode<T: DeserializeOwned>(entity: &str, value: Value) -> Result<
     let mut deserializer = serde_json::Deserializer::from_str(&text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
-        let offending = lookup(&value, &path).map(|v| v.to_string()).unwrap_or_else(|| "?".into());
-        Error::Decode { entity: entity.to_string(), path, value: offending, message: e.into_inner().to_string() }
+        let offending = lookup(&value, &path)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "?".into());
+        Error::Decode {
+            entity: entity.to_string(),
+            path,
+            value: offending,
+            message: e.into_inner().to_string(),
+        }
     })
 }
 
@@ -66,7 +83,10 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     let mut current = value;
     for part in path.split('.').filter(|p| !p.is_empty() && *p != "?") {
         let (name, index) = match part.find('[') {
-            Some(i) => (&part[..i], part[i + 1..].trim_end_matches(']').parse::<usize>().ok()),
+            Some(i) => (
+                &part[..i],
+                part[i + 1..].trim_end_matches(']').parse::<usize>().ok(),
+            ),
             None => (part, None),
         };
         if !name.is_empty() {
@@ -80,24 +100,34 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 fn encode<T: Serialize>(entity: &str, value: &T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| Error::InvalidInput(format!("{entity}: cannot encode body: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| Error::InvalidInput(format!("{entity}: cannot encode body: {e}")))
 }
 
 /// Checks a write body against the metadata before sending: known fields, no read-only fields (except
 /// `id`), strings within their length.
 pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value) -> Result<()> {
     let Some(object) = body.as_object() else {
-        return Err(Error::InvalidInput(format!("{}: a write body must be a JSON object", meta.name)));
+        return Err(Error::InvalidInput(format!(
+            "{}: a write body must be a JSON object",
+            meta.name
+        )));
     };
     for (name, value) in object {
         if name == "id" || name == "userDefinedFields" {
             continue;
         }
         let Some(field) = meta.field(name) else {
-            return Err(Error::InvalidInput(format!("{} has no field {name:?}", meta.name)));
+            return Err(Error::InvalidInput(format!(
+                "{} has no field {name:?}",
+                meta.name
+            )));
         };
         if field.is_read_only() && !value.is_null() {
-            return Err(Error::InvalidInput(format!("{}.{} is read-only", meta.name, field.name)));
+            return Err(Error::InvalidInput(format!(
+                "{}.{} is read-only",
+                meta.name, field.name
+            )));
         }
         if let (DataType::String, Some(text)) = (field.data_type, value.as_str()) {
             let chars = text.chars().count();
@@ -116,7 +146,10 @@ pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value) -> Result<()> {
 pub(crate) fn item_id(entity: &str, answer: &Value) -> Result<i64> {
     answer
         .get("itemId")
-        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+        .and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
         .ok_or_else(|| Error::Protocol(format!("{entity}: write answer has no itemId: {answer}")))
 }
 
@@ -131,7 +164,10 @@ pub(crate) fn item(answer: Value) -> Option<Value> {
 
 /// A GET of one record, `None` for both `200 {"item":null}` and 404.
 pub(crate) async fn get_raw(client: &Client, entity: &str, path: String) -> Result<Option<Value>> {
-    match client.execute(Request::new(Method::GET, path, entity)).await {
+    match client
+        .execute(Request::new(Method::GET, path, entity))
+        .await
+    {
         Ok(answer) => Ok(item(answer)),
         Err(Error::NotFound { status: 404, .. }) => Ok(None),
         Err(e) => Err(e),
@@ -164,7 +200,10 @@ impl<E: CreateAtRoot> EntityHandle<E> {
     pub async fn create(&self, record: &E::New) -> Result<i64> {
         let body = encode(E::NAME, record)?;
         check_write_body(E::meta(), &body)?;
-        let answer = self.client.execute(Request::new(Method::POST, E::NAME, E::NAME).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(Method::POST, E::NAME, E::NAME).body(body))
+            .await?;
         item_id(E::NAME, &answer)
     }
 }
@@ -173,7 +212,9 @@ impl<E: CreateAtRoot + GetById> EntityHandle<E> {
     /// Creates the record and reads it back (two requests).
     pub async fn create_and_get(&self, record: &E::New) -> Result<E> {
         let id = self.create(record).await?;
-        self.get(id).await?.ok_or_else(|| Error::Protocol(format!("{} {id} was created but cannot be read", E::NAME)))
+        self.get(id).await?.ok_or_else(|| {
+            Error::Protocol(format!("{} {id} was created but cannot be read", E::NAME))
+        })
     }
 }
 
@@ -182,7 +223,10 @@ impl<E: UpdateAtRoot> EntityHandle<E> {
     pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
         let body = encode(E::NAME, patch)?;
         check_write_body(E::meta(), &body)?;
-        let answer = self.client.execute(Request::new(Method::PATCH, E::NAME, E::NAME).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(Method::PATCH, E::NAME, E::NAME).body(body))
+            .await?;
         item_id(E::NAME, &answer)
     }
 }
@@ -193,7 +237,10 @@ impl<E: ReplaceAtRoot> EntityHandle<E> {
     pub async fn replace(&self, record: &E) -> Result<i64> {
         let body = replace_body(E::meta(), encode(E::NAME, record)?);
         check_write_body(E::meta(), &body)?;
-        let answer = self.client.execute(Request::new(Method::PUT, E::NAME, E::NAME).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(Method::PUT, E::NAME, E::NAME).body(body))
+            .await?;
         item_id(E::NAME, &answer)
     }
 }
@@ -202,8 +249,16 @@ impl<E: ReplaceAtRoot> EntityHandle<E> {
 pub(crate) fn replace_body(meta: &EntityMeta, record: Value) -> Value {
     let mut record = record;
     if let Some(object) = record.as_object_mut() {
-        object.retain(|name, _| name == "id" || name == "userDefinedFields" || meta.field(name).is_some_and(|f| !f.is_read_only()));
-        for field in meta.fields.iter().filter(|f| !f.is_read_only() && f.name != "id") {
+        object.retain(|name, _| {
+            name == "id"
+                || name == "userDefinedFields"
+                || meta.field(name).is_some_and(|f| !f.is_read_only())
+        });
+        for field in meta
+            .fields
+            .iter()
+            .filter(|f| !f.is_read_only() && f.name != "id")
+        {
             object.entry(field.name).or_insert(Value::Null);
         }
     }
@@ -213,7 +268,13 @@ pub(crate) fn replace_body(meta: &EntityMeta, record: Value) -> Value {
 impl<E: DeleteAtRoot> EntityHandle<E> {
     /// `DELETE /{E}/{id}`.
     pub async fn delete(&self, id: i64) -> Result<()> {
-        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", E::NAME), E::NAME)).await?;
+        self.client
+            .execute(Request::new(
+                Method::DELETE,
+                format!("{}/{id}", E::NAME),
+                E::NAME,
+            ))
+            .await?;
         Ok(())
     }
 }
@@ -221,7 +282,12 @@ impl<E: DeleteAtRoot> EntityHandle<E> {
 impl<E: Query> EntityHandle<E> {
     /// A query; add filters, then `.page()`, `.stream()`, `.all()` or `.count()`.
     pub fn query(&self) -> QueryBuilder<E> {
-        QueryBuilder { client: self.client.clone(), spec: QuerySpec::default(), max_total: None, _entity: PhantomData }
+        QueryBuilder {
+            client: self.client.clone(),
+            spec: QuerySpec::default(),
+            max_total: None,
+            _entity: PhantomData,
+        }
     }
 
     /// A query matching `filter`.
@@ -264,7 +330,12 @@ pub struct QueryBuilder<E> {
 
 impl<E> Clone for QueryBuilder<E> {
     fn clone(&self) -> Self {
-        Self { client: self.client.clone(), spec: self.spec.clone(), max_total: self.max_total, _entity: PhantomData }
+        Self {
+            client: self.client.clone(),
+            spec: self.spec.clone(),
+            max_total: self.max_total,
+            _entity: PhantomData,
+        }
     }
 }
 
@@ -288,7 +359,9 @@ impl<E: Query> QueryBuilder<E> {
 
     /// `IncludeFields`: only these fields come back (plus `id` and `userDefinedFields`).
     pub fn include_fields(mut self, fields: impl IntoIterator<Item = E::Field>) -> Self {
-        self.spec.include_fields.extend(fields.into_iter().map(|f| f.as_str().to_string()));
+        self.spec
+            .include_fields
+            .extend(fields.into_iter().map(|f| f.as_str().to_string()));
         self
     }
 
@@ -319,10 +392,19 @@ impl<E: Query> QueryBuilder<E> {
     /// The first page only.
     pub async fn page(&self) -> Result<Page<E>> {
         let spec = self.checked()?;
-        let request = Request::new(Method::POST, format!("{}/query", E::NAME), E::NAME).body(spec.body()).read_only();
+        let request = Request::new(Method::POST, format!("{}/query", E::NAME), E::NAME)
+            .body(spec.body())
+            .read_only();
         let page = paging::parse_page(E::NAME, self.client.execute(request).await?)?;
-        let items = page.items.into_iter().map(|v| decode(E::NAME, v)).collect::<Result<_>>()?;
-        Ok(Page { items, next_page_url: page.next_page_url })
+        let items = page
+            .items
+            .into_iter()
+            .map(|v| decode(E::NAME, v))
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next_page_url: page.next_page_url,
+        })
     }
 
     /// Every matching record, in id order, following `nextPageUrl` to the end (or to `max_total_records`).
@@ -354,12 +436,16 @@ impl<E: Query> QueryBuilder<E> {
         let spec = self.checked()?;
         let mut total = 0u64;
         for part in spec.split_long_lists() {
-            let request =
-                Request::new(Method::POST, format!("{}/query/count", E::NAME), E::NAME).body(part.body()).read_only();
+            let request = Request::new(Method::POST, format!("{}/query/count", E::NAME), E::NAME)
+                .body(part.body())
+                .read_only();
             let answer = self.client.execute(request).await?;
-            total += answer["queryCount"]
-                .as_u64()
-                .ok_or_else(|| Error::Protocol(format!("{} count answer has no queryCount: {answer}", E::NAME)))?;
+            total += answer["queryCount"].as_u64().ok_or_else(|| {
+                Error::Protocol(format!(
+                    "{} count answer has no queryCount: {answer}",
+                    E::NAME
+                ))
+            })?;
         }
         Ok(total)
     }
@@ -374,7 +460,11 @@ pub struct ChildHandle<E> {
 
 impl<E> Clone for ChildHandle<E> {
     fn clone(&self) -> Self {
-        Self { client: self.client.clone(), parent_id: self.parent_id, _entity: PhantomData }
+        Self {
+            client: self.client.clone(),
+            parent_id: self.parent_id,
+            _entity: PhantomData,
+        }
     }
 }
 
@@ -392,10 +482,14 @@ impl<E: Child> ChildHandle<E> {
 impl<E: ListUnderParent> ChildHandle<E> {
     /// Every child of the parent (`GET /{Parent}/{id}/{Seg}`), following `nextPageUrl` to the end.
     pub fn stream(&self) -> BoxStream<'static, Result<E>> {
-        paging::pages(self.client.clone(), E::NAME.to_string(), FirstPage::List { path: self.path() })
-            .map_ok(|items| futures::stream::iter(items.into_iter().map(|v| decode(E::NAME, v))))
-            .try_flatten()
-            .boxed()
+        paging::pages(
+            self.client.clone(),
+            E::NAME.to_string(),
+            FirstPage::List { path: self.path() },
+        )
+        .map_ok(|items| futures::stream::iter(items.into_iter().map(|v| decode(E::NAME, v))))
+        .try_flatten()
+        .boxed()
     }
 
     /// Every child collected into a `Vec`.
@@ -417,7 +511,10 @@ impl<E: CreateUnderParent> ChildHandle<E> {
     pub async fn create(&self, record: &E::New) -> Result<i64> {
         let body = encode(E::NAME, record)?;
         check_write_body(E::meta(), &body)?;
-        let answer = self.client.execute(Request::new(Method::POST, self.path(), E::NAME).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(Method::POST, self.path(), E::NAME).body(body))
+            .await?;
         item_id(E::NAME, &answer)
     }
 }
@@ -427,7 +524,10 @@ impl<E: UpdateUnderParent> ChildHandle<E> {
     pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
         let body = encode(E::NAME, patch)?;
         check_write_body(E::meta(), &body)?;
-        let answer = self.client.execute(Request::new(Method::PATCH, self.path(), E::NAME).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(Method::PATCH, self.path(), E::NAME).body(body))
+            .await?;
         item_id(E::NAME, &answer)
     }
 }
@@ -437,7 +537,10 @@ impl<E: ReplaceUnderParent> ChildHandle<E> {
     pub async fn replace(&self, record: &E) -> Result<i64> {
         let body = replace_body(E::meta(), encode(E::NAME, record)?);
         check_write_body(E::meta(), &body)?;
-        let answer = self.client.execute(Request::new(Method::PUT, self.path(), E::NAME).body(body)).await?;
+        let answer = self
+            .client
+            .execute(Request::new(Method::PUT, self.path(), E::NAME).body(body))
+            .await?;
         item_id(E::NAME, &answer)
     }
 }
@@ -445,7 +548,13 @@ impl<E: ReplaceUnderParent> ChildHandle<E> {
 impl<E: DeleteUnderParent> ChildHandle<E> {
     /// `DELETE /{Parent}/{id}/{Seg}/{childId}`.
     pub async fn delete(&self, id: i64) -> Result<()> {
-        self.client.execute(Request::new(Method::DELETE, format!("{}/{id}", self.path()), E::NAME)).await?;
+        self.client
+            .execute(Request::new(
+                Method::DELETE,
+                format!("{}/{id}", self.path()),
+                E::NAME,
+            ))
+            .await?;
         Ok(())
     }
 }

@@ -38,17 +38,28 @@ pub(crate) fn parse_page(entity: &str, answer: Value) -> Result<RawPage> {
     let mut answer = answer;
     let items = match answer.get_mut("items").map(Value::take) {
         Some(Value::Array(items)) => items,
-        _ => return Err(Error::Protocol(format!("{entity} query answer has no `items` list"))),
+        _ => {
+            return Err(Error::Protocol(format!(
+                "{entity} query answer has no `items` list"
+            )))
+        }
     };
     let next_page_url = answer["pageDetails"]["nextPageUrl"]
         .as_str()
         .filter(|u| !u.trim().is_empty())
         .map(str::to_string);
-    Ok(RawPage { items, next_page_url })
+    Ok(RawPage {
+        items,
+        next_page_url,
+    })
 }
 
 /// The stream of pages of one query or child list.
-pub(crate) fn pages(client: Client, entity: String, first: FirstPage) -> BoxStream<'static, Result<Vec<Value>>> {
+pub(crate) fn pages(
+    client: Client,
+    entity: String,
+    first: FirstPage,
+) -> BoxStream<'static, Result<Vec<Value>>> {
     let first_body = match &first {
         FirstPage::Query { body, .. } => Some(body.clone()),
         FirstPage::List { .. } => None,
@@ -62,17 +73,29 @@ pub(crate) fn pages(client: Client, entity: String, first: FirstPage) -> BoxStre
             async move {
                 let (request, current_url) = match next {
                     Next::Done => return Ok(None),
-                    Next::First(FirstPage::Query { path, body }) => {
-                        (Request::new(Method::POST, path, &entity).body(body).read_only(), None)
+                    Next::First(FirstPage::Query { path, body }) => (
+                        Request::new(Method::POST, path, &entity)
+                            .body(body)
+                            .read_only(),
+                        None,
+                    ),
+                    Next::First(FirstPage::List { path }) => {
+                        (Request::new(Method::GET, path, &entity), None)
                     }
-                    Next::First(FirstPage::List { path }) => (Request::new(Method::GET, path, &entity), None),
-                    Next::Post { url, body } => {
-                        (Request::new(Method::POST, url.clone(), &entity).body(body).read_only(), Some(url))
+                    Next::Post { url, body } => (
+                        Request::new(Method::POST, url.clone(), &entity)
+                            .body(body)
+                            .read_only(),
+                        Some(url),
+                    ),
+                    Next::Get { url } => {
+                        (Request::new(Method::GET, url.clone(), &entity), Some(url))
                     }
-                    Next::Get { url } => (Request::new(Method::GET, url.clone(), &entity), Some(url)),
                 };
                 if current_url.is_some() && current_url == previous_url {
-                    return Err(Error::Protocol(format!("{entity}: the server repeated the same nextPageUrl")));
+                    return Err(Error::Protocol(format!(
+                        "{entity}: the server repeated the same nextPageUrl"
+                    )));
                 }
                 let page = parse_page(&entity, client.execute(request).await?)?;
                 let next = match page.next_page_url {
@@ -81,10 +104,15 @@ pub(crate) fn pages(client: Client, entity: String, first: FirstPage) -> BoxStre
                         tracing::debug!(%url, "empty page with a next link; stopping");
                         Next::Done
                     }
-                    Some(url) => match (&first_body, url.to_ascii_lowercase().contains("search=")) {
-                        (Some(body), false) => Next::Post { url, body: body.clone() },
-                        _ => Next::Get { url },
-                    },
+                    Some(url) => {
+                        match (&first_body, url.to_ascii_lowercase().contains("search=")) {
+                            (Some(body), false) => Next::Post {
+                                url,
+                                body: body.clone(),
+                            },
+                            _ => Next::Get { url },
+                        }
+                    }
                 };
                 Ok(Some((page.items, (next, current_url))))
             }
@@ -104,13 +132,24 @@ pub(crate) fn records(
     let dedupe = parts.len() > 1;
     let path = format!("{entity}/query");
     let streams = parts.into_iter().map(move |part| {
-        pages(client.clone(), entity.to_string(), FirstPage::Query { path: path.clone(), body: part.body() })
-            .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-            .try_flatten()
+        pages(
+            client.clone(),
+            entity.to_string(),
+            FirstPage::Query {
+                path: path.clone(),
+                body: part.body(),
+            },
+        )
+        .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+        .try_flatten()
     });
     let mut seen: HashSet<i64> = HashSet::new();
     let all = stream::iter(streams).flatten().try_filter(move |record| {
-        let keep = !dedupe || record.get("id").and_then(Value::as_i64).is_none_or(|id| seen.insert(id));
+        let keep = !dedupe
+            || record
+                .get("id")
+                .and_then(Value::as_i64)
+                .is_none_or(|id| seen.insert(id));
         futures::future::ready(keep)
     });
     match max_total {

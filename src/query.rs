@@ -113,7 +113,12 @@ impl std::str::FromStr for Op {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Filter {
     /// `{"op", "field", "value", "udf"}`.
-    Condition { field: String, op: Op, value: Option<Value>, udf: bool },
+    Condition {
+        field: String,
+        op: Op,
+        value: Option<Value>,
+        udf: bool,
+    },
     /// `{"op":"and","items":[...]}`.
     And(Vec<Filter>),
     /// `{"op":"or","items":[...]}`.
@@ -124,13 +129,23 @@ impl Filter {
     /// A condition on a field by wire name (prefer the typed [`Where`] methods).
     pub fn condition(field: impl Into<String>, op: Op, value: impl Into<Value>) -> Filter {
         let value = op.takes_value().then(|| value.into());
-        Filter::Condition { field: field.into(), op, value, udf: false }
+        Filter::Condition {
+            field: field.into(),
+            op,
+            value,
+            udf: false,
+        }
     }
 
     /// A condition on a user-defined field by its name. The API allows one UDF condition per query.
     pub fn udf(name: impl Into<String>, op: Op, value: impl Into<Value>) -> Filter {
         let value = op.takes_value().then(|| value.into());
-        Filter::Condition { field: name.into(), op, value, udf: true }
+        Filter::Condition {
+            field: name.into(),
+            op,
+            value,
+            udf: true,
+        }
     }
 
     /// All of `filters`.
@@ -161,24 +176,40 @@ impl Filter {
         match self {
             Filter::And(items) | Filter::Or(items) => {
                 if items.is_empty() {
-                    return Err(Error::InvalidInput("an and/or group needs at least one filter".into()));
+                    return Err(Error::InvalidInput(
+                        "an and/or group needs at least one filter".into(),
+                    ));
                 }
                 items.iter().try_for_each(|f| f.validate(meta))
             }
-            Filter::Condition { field, op, value, udf } => {
-                let invalid = |why: String| Err(Error::InvalidInput(format!("filter on {}.{field}: {why}", meta.name)));
+            Filter::Condition {
+                field,
+                op,
+                value,
+                udf,
+            } => {
+                let invalid = |why: String| {
+                    Err(Error::InvalidInput(format!(
+                        "filter on {}.{field}: {why}",
+                        meta.name
+                    )))
+                };
                 match (op.takes_value(), value) {
                     (true, None) | (true, Some(Value::Null)) => {
                         return invalid(format!("`{}` needs a value", op.as_str()));
                     }
-                    (false, Some(v)) if !v.is_null() => return invalid(format!("`{}` takes no value", op.as_str())),
+                    (false, Some(v)) if !v.is_null() => {
+                        return invalid(format!("`{}` takes no value", op.as_str()))
+                    }
                     _ => {}
                 }
                 if let Some(value) = value {
                     if op.takes_list() {
                         match value.as_array() {
                             Some(list) if !list.is_empty() => {}
-                            _ => return invalid(format!("`{}` needs a non-empty list", op.as_str())),
+                            _ => {
+                                return invalid(format!("`{}` needs a non-empty list", op.as_str()))
+                            }
                         }
                     } else if value.is_array() {
                         return invalid(format!("`{}` takes one value, not a list", op.as_str()));
@@ -217,11 +248,16 @@ fn value_fits(data_type: DataType, value: &Value) -> bool {
     match data_type {
         DataType::Integer | DataType::Short | DataType::Long => value.is_i64() || value.is_u64(),
         DataType::Double | DataType::Decimal => {
-            value.is_number() || value.as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok())
+            value.is_number()
+                || value
+                    .as_str()
+                    .is_some_and(|s| s.trim().parse::<f64>().is_ok())
         }
         // Booleans must be JSON true/false: anything else is an API error.
         DataType::Boolean => value.is_boolean(),
-        DataType::DateTime => value.as_str().is_some_and(|s| crate::wire::datetime::parse(s).is_some()),
+        DataType::DateTime => value
+            .as_str()
+            .is_some_and(|s| crate::wire::datetime::parse(s).is_some()),
         DataType::String => value.is_string(),
         DataType::Bytes | DataType::Object => true,
     }
@@ -231,7 +267,12 @@ impl Serialize for Filter {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         match self {
-            Filter::Condition { field, op, value, udf } => {
+            Filter::Condition {
+                field,
+                op,
+                value,
+                udf,
+            } => {
                 map.serialize_entry("op", op.as_str())?;
                 map.serialize_entry("field", field)?;
                 if let Some(value) = value {
@@ -302,11 +343,19 @@ pub trait Where: FieldName {
     }
     /// `in`; lists longer than [`MAX_LIST_VALUES`] are split into several queries and merged.
     fn in_list<V: Into<Value>>(self, values: impl IntoIterator<Item = V>) -> Filter {
-        Filter::condition(self.as_str(), Op::In, Value::Array(values.into_iter().map(Into::into).collect()))
+        Filter::condition(
+            self.as_str(),
+            Op::In,
+            Value::Array(values.into_iter().map(Into::into).collect()),
+        )
     }
     /// `notIn`.
     fn not_in<V: Into<Value>>(self, values: impl IntoIterator<Item = V>) -> Filter {
-        Filter::condition(self.as_str(), Op::NotIn, Value::Array(values.into_iter().map(Into::into).collect()))
+        Filter::condition(
+            self.as_str(),
+            Op::NotIn,
+            Value::Array(values.into_iter().map(Into::into).collect()),
+        )
     }
     /// A condition with an operator chosen at run time.
     fn op(self, op: Op, value: impl Into<Value>) -> Filter {
@@ -345,9 +394,13 @@ impl QuerySpec {
             filter.validate(meta)?;
         }
         for field in &self.include_fields {
-            let known = meta.field(field).is_some() || field.eq_ignore_ascii_case("userDefinedFields");
+            let known =
+                meta.field(field).is_some() || field.eq_ignore_ascii_case("userDefinedFields");
             if !known {
-                return Err(Error::InvalidInput(format!("IncludeFields: {} has no field {field:?}", meta.name)));
+                return Err(Error::InvalidInput(format!(
+                    "IncludeFields: {} has no field {field:?}",
+                    meta.name
+                )));
             }
         }
         Ok(())
@@ -355,7 +408,11 @@ impl QuerySpec {
 
     /// The QueryModel JSON body.
     pub fn body(&self) -> Value {
-        let filters = if self.filters.is_empty() { vec![Filter::everything()] } else { self.filters.clone() };
+        let filters = if self.filters.is_empty() {
+            vec![Filter::everything()]
+        } else {
+            self.filters.clone()
+        };
         let mut body = json!({ "filter": filters });
         if let Some(n) = self.max_records {
             body["MaxRecords"] = json!(n);
@@ -379,9 +436,12 @@ impl QuerySpec {
         let mut long_in: Option<(String, bool, Vec<Value>)> = None;
         for filter in &self.filters {
             match filter {
-                Filter::Condition { field, op: Op::NotIn, value: Some(Value::Array(list)), udf }
-                    if list.len() > MAX_LIST_VALUES =>
-                {
+                Filter::Condition {
+                    field,
+                    op: Op::NotIn,
+                    value: Some(Value::Array(list)),
+                    udf,
+                } if list.len() > MAX_LIST_VALUES => {
                     for chunk in list.chunks(MAX_LIST_VALUES) {
                         base.filters.push(Filter::Condition {
                             field: field.clone(),
@@ -391,9 +451,12 @@ impl QuerySpec {
                         });
                     }
                 }
-                Filter::Condition { field, op: Op::In, value: Some(Value::Array(list)), udf }
-                    if list.len() > MAX_LIST_VALUES && long_in.is_none() =>
-                {
+                Filter::Condition {
+                    field,
+                    op: Op::In,
+                    value: Some(Value::Array(list)),
+                    udf,
+                } if list.len() > MAX_LIST_VALUES && long_in.is_none() => {
                     long_in = Some((field.clone(), *udf, list.clone()));
                 }
                 other => base.filters.push(other.clone()),
@@ -432,12 +495,19 @@ mod tests {
 
     #[test]
     fn serialises_like_the_api_expects() {
-        let f = Filter::or([Filter::condition("status", Op::Eq, 1), Filter::udf("Region", Op::Exist, Value::Null)]);
+        let f = Filter::or([
+            Filter::condition("status", Op::Eq, 1),
+            Filter::udf("Region", Op::Exist, Value::Null),
+        ]);
         assert_eq!(
             serde_json::to_value(&f).unwrap(),
             json!({"op":"or","items":[{"op":"eq","field":"status","value":1},{"op":"exist","field":"Region","udf":true}]})
         );
-        let spec = QuerySpec { include_fields: vec!["title".into()], max_records: Some(10), ..Default::default() };
+        let spec = QuerySpec {
+            include_fields: vec!["title".into()],
+            max_records: Some(10),
+            ..Default::default()
+        };
         assert_eq!(
             spec.body(),
             json!({"filter":[{"op":"gte","field":"id","value":0}],"MaxRecords":10,"IncludeFields":["id","title"]})
@@ -448,17 +518,29 @@ mod tests {
     fn long_in_lists_split_and_dedupe() {
         let values: Vec<Value> = (0..1200).chain(0..10).map(|i| json!(i)).collect();
         let spec = QuerySpec {
-            filters: vec![Filter::condition("id", Op::In, Value::Array(values)), Filter::condition("status", Op::Eq, 1)],
+            filters: vec![
+                Filter::condition("id", Op::In, Value::Array(values)),
+                Filter::condition("status", Op::Eq, 1),
+            ],
             ..Default::default()
         };
         let parts = spec.split_long_lists();
         assert_eq!(parts.len(), 3);
         let total: usize = parts
             .iter()
-            .map(|p| p.filters.iter().find_map(|f| match f {
-                Filter::Condition { op: Op::In, value: Some(Value::Array(l)), .. } => Some(l.len()),
-                _ => None,
-            }).unwrap())
+            .map(|p| {
+                p.filters
+                    .iter()
+                    .find_map(|f| match f {
+                        Filter::Condition {
+                            op: Op::In,
+                            value: Some(Value::Array(l)),
+                            ..
+                        } => Some(l.len()),
+                        _ => None,
+                    })
+                    .unwrap()
+            })
             .sum();
         assert_eq!(total, 1200);
         assert!(parts.iter().all(|p| p.filters.len() == 2));
@@ -466,7 +548,21 @@ mod tests {
 
     #[test]
     fn op_names_round_trip() {
-        for name in ["eq", "noteq", "gt", "gte", "lt", "lte", "beginsWith", "endsWith", "contains", "exist", "notExist", "in", "notIn"] {
+        for name in [
+            "eq",
+            "noteq",
+            "gt",
+            "gte",
+            "lt",
+            "lte",
+            "beginsWith",
+            "endsWith",
+            "contains",
+            "exist",
+            "notExist",
+            "in",
+            "notIn",
+        ] {
             assert_eq!(name.parse::<Op>().unwrap().as_str(), name);
         }
         assert!("between".parse::<Op>().is_err());

@@ -37,7 +37,13 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
-    pub(crate) fn record(&self, endpoint: &str, latency: Duration, retries: u32, error: Option<&Error>) {
+    pub(crate) fn record(
+        &self,
+        endpoint: &str,
+        latency: Duration,
+        retries: u32,
+        error: Option<&Error>,
+    ) {
         let mut map = self.by_endpoint.lock().expect("stats");
         let entry = map.entry(endpoint.to_string()).or_default();
         entry.requests += 1;

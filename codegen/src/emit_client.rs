@@ -7,7 +7,21 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// Methods the handles already have; a child accessor with one of these names gets a `_children` suffix.
-const TAKEN: &[&str] = &["get", "create", "update", "replace", "delete", "query", "filter", "count", "meta", "client", "stream_all", "query_builder", "create_and_get"];
+const TAKEN: &[&str] = &[
+    "get",
+    "create",
+    "update",
+    "replace",
+    "delete",
+    "query",
+    "filter",
+    "count",
+    "meta",
+    "client",
+    "stream_all",
+    "query_builder",
+    "create_and_get",
+];
 
 /// `client.tickets()` → `EntityHandle<Ticket>` for each entity, and the parent→child accessors.
 pub fn accessor_tokens(entities: &[EntitySchema]) -> TokenStream {
@@ -24,8 +38,12 @@ pub fn accessor_tokens(entities: &[EntitySchema]) -> TokenStream {
         impl Client { #(#roots)* }
     };
     for child in entities {
-        let Some(route) = child.routes.children.first() else { continue };
-        let Some(parent) = entities.iter().find(|p| p.name == route.parent) else { continue };
+        let Some(route) = child.routes.children.first() else {
+            continue;
+        };
+        let Some(parent) = entities.iter().find(|p| p.name == route.parent) else {
+            continue;
+        };
         let mut name = route.segment.to_snake_case();
         if TAKEN.contains(&name.as_str()) {
             name.push_str("_children");
@@ -34,7 +52,10 @@ pub fn accessor_tokens(entities: &[EntitySchema]) -> TokenStream {
         let parent_model = format_ident!("{}", parent.model);
         let child_model = format_ident!("{}", child.model);
         let param = format_ident!("{}_id", parent.model.to_snake_case());
-        let doc = format!(" `{}` under one {} (`{}`).", child.name, parent.model, route.path);
+        let doc = format!(
+            " `{}` under one {} (`{}`).",
+            child.name, parent.model, route.path
+        );
         out.extend(quote! {
             impl EntityHandle<#parent_model> {
                 #[doc = #doc]
