@@ -411,3 +411,30 @@ fn https_is_required_except_loopback() {
         .unwrap_err();
     assert!(matches!(error, Error::Configuration(_)));
 }
+
+#[tokio::test]
+async fn twenty_tasks_never_exceed_three_in_flight_per_endpoint() {
+    let replies = (0..20)
+        .map(|i| {
+            Reply::Delayed(
+                Duration::from_millis(40),
+                Box::new(Reply::json(200, json!({"item": ticket(i)}))),
+            )
+        })
+        .collect();
+    let stub = Stub::start(replies).await;
+    let client = client_for(&stub);
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move { client.tickets().get(i).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let max = stub.max_in_flight.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(max <= 3, "{max} requests were in flight at once");
+    assert!(max >= 2, "requests did run concurrently ({max})");
+    assert_eq!(stub.seen().len(), 20, "queued, not failed");
+}

@@ -13,6 +13,8 @@ pub enum Reply {
     Http(u16, Vec<(String, String)>, String),
     /// Read the request, then close the socket without answering.
     Drop,
+    /// Wait, then answer.
+    Delayed(std::time::Duration, Box<Reply>),
 }
 
 impl Reply {
@@ -42,6 +44,8 @@ impl Seen {
 
 pub struct Stub {
     pub base: String,
+    /// Highest number of requests being answered at the same time.
+    pub max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
     pub seen: Arc<Mutex<Vec<Seen>>>,
     replies: Arc<Mutex<VecDeque<Reply>>>,
 }
@@ -54,6 +58,9 @@ impl Stub {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let replies = Arc::new(Mutex::new(VecDeque::from(replies)));
         let (seen2, replies2) = (seen.clone(), replies.clone());
+        let max_in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (max2, in_flight2) = (max_in_flight.clone(), in_flight.clone());
         tokio::spawn(async move {
             loop {
                 let Ok((mut socket, _)) = listener.accept().await else {
@@ -61,19 +68,30 @@ impl Stub {
                 };
                 let seen = seen2.clone();
                 let replies = replies2.clone();
+                let (max_in_flight, in_flight) = (max2.clone(), in_flight2.clone());
                 tokio::spawn(async move {
                     loop {
                         let Some(request) = read_request(&mut socket).await else {
                             return;
                         };
                         seen.lock().unwrap().push(request);
+                        use std::sync::atomic::Ordering::SeqCst;
+                        let now = in_flight.fetch_add(1, SeqCst) + 1;
+                        max_in_flight.fetch_max(now, SeqCst);
                         let reply = replies.lock().unwrap().pop_front();
-                        match reply.unwrap_or_else(|| {
+                        let mut reply = reply.unwrap_or_else(|| {
                             Reply::json(
                                 500,
                                 serde_json::json!({"errors": ["stub has no more replies"]}),
                             )
-                        }) {
+                        });
+                        while let Reply::Delayed(wait, inner) = reply {
+                            tokio::time::sleep(wait).await;
+                            reply = *inner;
+                        }
+                        in_flight.fetch_sub(1, SeqCst);
+                        match reply {
+                            Reply::Delayed(..) => unreachable!("unwrapped above"),
                             Reply::Drop => return,
                             Reply::Http(status, headers, body) => {
                                 let mut head = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n", body.len());
@@ -94,6 +112,7 @@ impl Stub {
         });
         Stub {
             base,
+            max_in_flight,
             seen,
             replies,
         }
