@@ -39,6 +39,7 @@ pub mod meta;
 mod paging;
 pub mod query;
 mod stats;
+pub mod webhooks;
 pub mod wire;
 
 /// Generated `client.tickets()`-style accessors.
