@@ -13,9 +13,11 @@ fn main() {
         .filter(|g| std::env::var_os(format!("CARGO_FEATURE_{}", g.to_ascii_uppercase())).is_some())
         .map(|g| g.to_string())
         .collect();
+    // Names are chosen against every model of the schema, so that they do not depend on the features.
+    let models: codegen::emit::ModelNames = entities.iter().map(|e| e.model.clone()).collect();
     let entities = codegen::select_groups(entities, &groups);
 
-    let code = codegen::emit::generate(&entities);
+    let code = codegen::emit::generate_with_models(&entities, &models);
     let out =
         Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("entities.rs");
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
