@@ -146,12 +146,13 @@ impl FieldMeta {
     }
 
     /// Marks the field a picklist with these known values.
-    pub const fn picklist(
-        mut self,
-        values: &'static [PicklistEntry],
-        parent: &'static str,
-    ) -> Self {
+    pub const fn picklist(mut self, values: &'static [PicklistEntry]) -> Self {
         self.picklist = Some(values);
+        self
+    }
+
+    /// Marks the picklist dependent on the picklist field `parent` (`subIssueType` on `issueType`).
+    pub const fn depends_on(mut self, parent: &'static str) -> Self {
         self.picklist_parent = parent;
         self
     }

@@ -369,8 +369,13 @@ fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     });
     let udfs = entity.info.has_user_defined_fields.then(|| {
         quote! {
-            /// User-defined fields, `[{name, value}]` on the wire.
-            #[serde(rename = "userDefinedFields", default)]
+            /// User-defined fields, `[{name, value}]` on the wire; empty when the API sends none or `null`.
+            #[serde(
+                rename = "userDefinedFields",
+                default,
+                deserialize_with = "crate::wire::null_as_empty",
+                skip_serializing_if = "Vec::is_empty"
+            )]
             pub user_defined_fields: Vec<UserDefinedField>,
         }
     });
@@ -616,7 +621,10 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
                 .iter()
                 .flatten()
                 .map(picklist_entry_tokens);
-            field = quote!(#field.picklist(&[#(#values),*], #parent));
+            field = quote!(#field.picklist(&[#(#values),*]));
+            if !parent.is_empty() {
+                field = quote!(#field.depends_on(#parent));
+            }
         }
         field
     });
