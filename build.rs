@@ -13,13 +13,13 @@ fn main() {
         .filter(|g| std::env::var_os(format!("CARGO_FEATURE_{}", g.to_ascii_uppercase())).is_some())
         .map(|g| g.to_string())
         .collect();
+    // Names are chosen against every model of the schema, so that they do not depend on the features.
+    let models: codegen::emit::ModelNames = entities.iter().map(|e| e.model.clone()).collect();
     let entities = codegen::select_groups(entities, &groups);
 
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
-    write(
-        Path::new(&out_dir).join("entities.rs"),
-        codegen::emit::generate(&entities),
-    );
+    let entities_code = codegen::emit::generate_with_models(&entities, &models);
+    write(Path::new(&out_dir).join("entities.rs"), entities_code);
     write(
         Path::new(&out_dir).join("accessors.rs"),
         codegen::emit_client::generate(&entities),

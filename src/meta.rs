@@ -59,6 +59,46 @@ pub struct PicklistEntry {
     pub is_default: bool,
 }
 
+impl PicklistEntry {
+    /// An active system value that is not the default and has no parent value; the builder methods
+    /// below change that.
+    pub const fn new(value: &'static str, label: &'static str, sort_order: i32) -> Self {
+        Self {
+            value,
+            label,
+            sort_order,
+            parent_value: "",
+            is_active: true,
+            is_system: true,
+            is_default: false,
+        }
+    }
+
+    /// A value of a dependent picklist that belongs to `parent_value` of the parent field.
+    pub const fn with_parent_value(mut self, parent_value: &'static str) -> Self {
+        self.parent_value = parent_value;
+        self
+    }
+
+    /// The picklist's default value.
+    pub const fn marked_default(mut self) -> Self {
+        self.is_default = true;
+        self
+    }
+
+    /// A value that can no longer be chosen.
+    pub const fn marked_inactive(mut self) -> Self {
+        self.is_active = false;
+        self
+    }
+
+    /// A value a tenant added.
+    pub const fn marked_non_system(mut self) -> Self {
+        self.is_system = false;
+        self
+    }
+}
+
 /// `isRequired`.
 pub const REQUIRED: u8 = 1;
 /// `isReadOnly`.
@@ -106,12 +146,13 @@ impl FieldMeta {
     }
 
     /// Marks the field a picklist with these known values.
-    pub const fn picklist(
-        mut self,
-        values: &'static [PicklistEntry],
-        parent: &'static str,
-    ) -> Self {
+    pub const fn picklist(mut self, values: &'static [PicklistEntry]) -> Self {
         self.picklist = Some(values);
+        self
+    }
+
+    /// Marks the picklist dependent on the picklist field `parent` (`subIssueType` on `issueType`).
+    pub const fn depends_on(mut self, parent: &'static str) -> Self {
         self.picklist_parent = parent;
         self
     }
@@ -165,6 +206,17 @@ impl Verbs {
     pub const FIELDS: Verbs = Verbs(1 << 9);
     /// `GET /entityInformation/userDefinedFields`.
     pub const UDF_INFO: Verbs = Verbs(1 << 10);
+
+    /// The union of `verbs`.
+    pub const fn of(verbs: &[Verbs]) -> Verbs {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < verbs.len() {
+            bits |= verbs[i].0;
+            i += 1;
+        }
+        Verbs(bits)
+    }
 
     /// This set plus `other`.
     pub const fn with(self, other: Verbs) -> Verbs {

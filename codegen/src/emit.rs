@@ -18,7 +18,7 @@ enum Kind {
     Picklist(Ident),
 }
 
-fn kind_of(entity: &EntitySchema, field: &FieldInfo) -> Kind {
+fn kind_of(entity: &EntitySchema, field: &FieldInfo, models: &ModelNames) -> Kind {
     let base = match field.data_type.as_str() {
         "integer" | "short" => Kind::Int32,
         "long" => Kind::Int64,
@@ -30,15 +30,47 @@ fn kind_of(entity: &EntitySchema, field: &FieldInfo) -> Kind {
         _ => Kind::Text,
     };
     if field.is_pick_list && matches!(base, Kind::Int32 | Kind::Int64) {
-        return Kind::Picklist(picklist_ident(entity, field));
+        return Kind::Picklist(format_ident!("{}", picklist_name(entity, field, models)));
     }
     base
 }
 
-fn picklist_ident(entity: &EntitySchema, field: &FieldInfo) -> Ident {
-    let field_name = field.name.to_pascal_case();
-    let field_name = field_name.strip_suffix("Id").unwrap_or(&field_name);
-    format_ident!("{}{}", entity.model, field_name)
+/// `{Model}{Field}` without a trailing `Id`: `TicketStatus` for `Tickets.status`, `TicketQueue` for
+/// `queueID`.
+fn prefixed_picklist_name(model: &str, field: &str) -> String {
+    let field = field.to_pascal_case();
+    let field = field.strip_suffix("Id").unwrap_or(&field);
+    format!("{model}{field}")
+}
+
+/// The picklist type's name. A field that already starts with the model's name is not prefixed twice
+/// (`Tickets.ticketType` is `TicketType`, not `TicketTicketType`) unless that name is taken by a model or
+/// by another picklist of the same entity.
+pub fn picklist_name(entity: &EntitySchema, field: &FieldInfo, models: &ModelNames) -> String {
+    let prefixed = prefixed_picklist_name(&entity.model, &field.name);
+    let Some(bare) = prefixed_picklist_name("", &field.name)
+        .strip_prefix(entity.model.as_str())
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        .map(|_| prefixed_picklist_name("", &field.name))
+    else {
+        return prefixed;
+    };
+    let taken_by_sibling = entity.fields.iter().any(|other| {
+        other.is_pick_list
+            && other.name != field.name
+            && prefixed_picklist_name(&entity.model, &other.name) == bare
+    });
+    let taken_by_generated_type = models.iter().any(|model| {
+        *model == bare
+            || format!("New{model}") == bare
+            || format!("{model}Patch") == bare
+            || field_enum_name(model, models) == bare
+    });
+    if taken_by_sibling || taken_by_generated_type {
+        prefixed
+    } else {
+        bare
+    }
 }
 
 fn rust_type(kind: &Kind) -> TokenStream {
@@ -144,26 +176,50 @@ fn writable(entity: &EntitySchema) -> impl Iterator<Item = &FieldInfo> {
 }
 
 /// Generates the code of one entity.
+/// Generates the code of one entity.
 pub fn entity_tokens(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let mut out = TokenStream::new();
-    out.extend(picklists(entity));
-    out.extend(read_model(entity));
+    out.extend(picklists(entity, models));
+    out.extend(read_model(entity, models));
     out.extend(field_enum(entity, models));
     if can_create(entity) {
-        out.extend(new_model(entity));
+        out.extend(new_model(entity, models));
     }
     if can_update(entity) {
-        out.extend(patch_model(entity));
+        out.extend(patch_model(entity, models));
     }
     out.extend(meta_table(entity));
     out.extend(capabilities(entity, models));
     out
 }
 
-fn picklists(entity: &EntitySchema) -> TokenStream {
+/// Width that generated doc comments wrap at (after `/// `).
+const DOC_WIDTH: usize = 96;
+
+/// `#[doc]` attributes for `text`, wrapped at [`DOC_WIDTH`] so the generated file reads like a person's.
+fn doc_attrs(text: &str) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > DOC_WIDTH {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    let lines = lines.into_iter().map(|l| format!(" {l}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+fn picklists(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let mut out = TokenStream::new();
     for field in entity.fields.iter().filter(|f| f.is_pick_list) {
-        let Kind::Picklist(ident) = kind_of(entity, field) else {
+        let Kind::Picklist(ident) = kind_of(entity, field, models) else {
             continue;
         };
         let repr = if field.data_type == "long" {
@@ -171,11 +227,18 @@ fn picklists(entity: &EntitySchema) -> TokenStream {
         } else {
             quote!(i32)
         };
-        let doc = format!(
-            " Value of the `{}.{}` picklist. Values differ per tenant: the constants are Autotask's system values; \
-             labels come from `entityInformation/fields`.",
+        let mut doc = format!(
+            "Value of the `{}.{}` picklist. Tenants add their own values: the constants are Autotask's \
+             system values, and `entityInformation/fields` has each tenant's labels.",
             entity.name, field.name
         );
+        if !field.picklist_parent_value_field.is_empty() {
+            doc.push_str(&format!(
+                " Depends on `{}`: each value belongs to one of its values.",
+                field.picklist_parent_value_field
+            ));
+        }
+        let doc = doc_attrs(&doc);
         let mut seen = Vec::new();
         let consts = field
             .picklist_values
@@ -196,7 +259,7 @@ fn picklists(entity: &EntitySchema) -> TokenStream {
             });
         out.extend(quote! {
             picklist! {
-                #[doc = #doc]
+                #doc
                 #ident(#repr) { #(#consts)* }
             }
         });
@@ -217,25 +280,51 @@ fn const_name(label: &str) -> String {
     }
 }
 
-fn field_attrs(field: &FieldInfo, kind: &Kind, optional: bool) -> TokenStream {
+/// Which struct a field attribute is for: the read model decodes, create bodies only encode.
+#[derive(Clone, Copy, PartialEq)]
+enum Direction {
+    Decode,
+    EncodeOnly,
+}
+
+/// The `#[serde(...)]` attribute of a read-model or create-body field, or nothing when the field needs
+/// none (its Rust name is its wire name and it is always sent).
+fn field_attrs(
+    field: &FieldInfo,
+    kind: &Kind,
+    optional: bool,
+    direction: Direction,
+) -> TokenStream {
     let wire = &field.name;
-    let with = serde_with(kind).map(|w| {
-        let w = if optional {
-            format!("{w}::option")
-        } else {
-            w.to_string()
-        };
-        quote!(, with = #w)
-    });
+    let mut args = Vec::new();
+    if field_ident(wire) != wire.as_str() {
+        args.push(quote!(rename = #wire));
+    }
+    let with = serde_with(kind);
     if optional {
-        quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none" #with)])
+        // Plain `Option` fields default to `None` by themselves; a `with` module needs `default`.
+        if with.is_some() && direction == Direction::Decode {
+            args.push(quote!(default));
+        }
+        args.push(quote!(skip_serializing_if = "Option::is_none"));
+    }
+    if let Some(with) = with {
+        let with = if optional {
+            format!("{with}::option")
+        } else {
+            with.to_string()
+        };
+        args.push(quote!(with = #with));
+    }
+    if args.is_empty() {
+        quote!()
     } else {
-        quote!(#[serde(rename = #wire #with)])
+        quote!(#[serde(#(#args),*)])
     }
 }
 
 fn field_doc(field: &FieldInfo) -> String {
-    let mut doc = format!(" `{}`", field.name);
+    let mut doc = format!("`{}`", field.name);
     if field.is_required {
         doc.push_str(", required");
     }
@@ -258,30 +347,35 @@ fn field_doc(field: &FieldInfo) -> String {
     doc
 }
 
-fn read_model(entity: &EntitySchema) -> TokenStream {
+fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let ident = model_ident(entity);
-    let doc = format!(
-        " One `{}` record, as `GET /V1.0/{}` and queries return it. Every field but `id` is optional: the API \
-         sends `null` for empty values and omits fields left out of `IncludeFields`.",
+    let doc = doc_attrs(&format!(
+        "One `{}` record, as `GET /V1.0/{}` and queries return it. Every field but `id` is optional: \
+         the API sends `null` for empty values and omits fields left out of `IncludeFields`.",
         entity.model, entity.name
-    );
+    ));
     let fields = entity.fields.iter().map(|field| {
-        let kind = kind_of(entity, field);
+        let kind = kind_of(entity, field, models);
         let name = field_ident(&field.name);
         let ty = rust_type(&kind);
-        let doc = field_doc(field);
+        let doc = doc_attrs(&field_doc(field));
         if field.name == "id" {
-            let attrs = field_attrs(field, &kind, false);
-            quote! { #[doc = #doc] #attrs pub id: #ty, }
+            let attrs = field_attrs(field, &kind, false, Direction::Decode);
+            quote! { #doc #attrs pub id: #ty, }
         } else {
-            let attrs = field_attrs(field, &kind, true);
-            quote! { #[doc = #doc] #attrs pub #name: Option<#ty>, }
+            let attrs = field_attrs(field, &kind, true, Direction::Decode);
+            quote! { #doc #attrs pub #name: Option<#ty>, }
         }
     });
     let udfs = entity.info.has_user_defined_fields.then(|| {
         quote! {
-            /// User-defined fields, `[{name, value}]` on the wire.
-            #[serde(rename = "userDefinedFields", default)]
+            /// User-defined fields, `[{name, value}]` on the wire; empty when the API sends none or `null`.
+            #[serde(
+                rename = "userDefinedFields",
+                default,
+                deserialize_with = "crate::wire::null_as_empty",
+                skip_serializing_if = "Vec::is_empty"
+            )]
             pub user_defined_fields: Vec<UserDefinedField>,
         }
     });
@@ -294,7 +388,7 @@ fn read_model(entity: &EntitySchema) -> TokenStream {
         }
     });
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         pub struct #ident {
             #(#fields)*
@@ -310,10 +404,10 @@ fn read_model(entity: &EntitySchema) -> TokenStream {
 
 fn field_enum(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let ident = field_enum_ident(entity, models);
-    let doc = format!(
-        " Field names of `{}`, for filters and `IncludeFields`.",
+    let doc = doc_attrs(&format!(
+        "Field names of `{}`, for filters and `IncludeFields`.",
         entity.model
-    );
+    ));
     let variants = entity.fields.iter().map(|f| {
         let variant = variant_ident(&f.name);
         let wire = &f.name;
@@ -321,41 +415,44 @@ fn field_enum(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     });
     quote! {
         field_enum! {
-            #[doc = #doc]
+            #doc
             #ident { #(#variants)* }
         }
     }
 }
 
-fn new_model(entity: &EntitySchema) -> TokenStream {
+/// Clippy's `too_many_arguments` threshold: constructors with more required fields say why they are long.
+const MANY_ARGUMENTS: usize = 7;
+
+fn new_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let ident = new_ident(entity);
-    let doc = format!(
-        " A `{}` to create. Required fields are constructor arguments of [`{}::new`]; set the rest directly.",
+    let doc = doc_attrs(&format!(
+        "A `{}` to create. Required fields are the arguments of [`{}::new`]; set the rest directly.",
         entity.model, ident
-    );
+    ));
     let mut fields = Vec::new();
     let mut params = Vec::new();
     let mut inits = Vec::new();
     for field in writable(entity) {
-        let kind = kind_of(entity, field);
+        let kind = kind_of(entity, field, models);
         let name = field_ident(&field.name);
         let ty = rust_type(&kind);
-        let doc = field_doc(field);
+        let doc = doc_attrs(&field_doc(field));
         if field.is_required {
-            let attrs = field_attrs(field, &kind, false);
-            fields.push(quote! { #[doc = #doc] #attrs pub #name: #ty, });
+            let attrs = field_attrs(field, &kind, false, Direction::EncodeOnly);
+            fields.push(quote! { #doc #attrs pub #name: #ty, });
             params.push(quote!(#name: impl Into<#ty>));
             inits.push(quote!(#name: #name.into(),));
         } else {
-            let attrs = field_attrs(field, &kind, true);
-            fields.push(quote! { #[doc = #doc] #attrs pub #name: Option<#ty>, });
+            let attrs = field_attrs(field, &kind, true, Direction::EncodeOnly);
+            fields.push(quote! { #doc #attrs pub #name: Option<#ty>, });
             inits.push(quote!(#name: None,));
         }
     }
     let udfs = entity.info.has_user_defined_fields.then(|| {
         quote! {
             /// User-defined fields to set.
-            #[serde(rename = "userDefinedFields", default, skip_serializing_if = "Vec::is_empty")]
+            #[serde(rename = "userDefinedFields", skip_serializing_if = "Vec::is_empty")]
             pub user_defined_fields: Vec<UserDefinedField>,
         }
     });
@@ -363,8 +460,15 @@ fn new_model(entity: &EntitySchema) -> TokenStream {
         .info
         .has_user_defined_fields
         .then(|| quote!(user_defined_fields: Vec::new(),));
+    let allow_many =
+        (params.len() > MANY_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let new_doc = doc_attrs(if params.is_empty() {
+        "Starts an empty record: the API requires no field."
+    } else {
+        "Starts a record with every field the API requires."
+    });
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq, Serialize)]
         pub struct #ident {
             #(#fields)*
@@ -372,8 +476,8 @@ fn new_model(entity: &EntitySchema) -> TokenStream {
         }
 
         impl #ident {
-            /// Starts a record with every field the API requires.
-            #[allow(clippy::too_many_arguments)]
+            #new_doc
+            #allow_many
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* #udf_init }
             }
@@ -381,25 +485,26 @@ fn new_model(entity: &EntitySchema) -> TokenStream {
     }
 }
 
-fn patch_model(entity: &EntitySchema) -> TokenStream {
+fn patch_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let ident = patch_ident(entity);
-    let doc = format!(
-        " A partial update of a `{}`: only fields that are not [`Patch::Unchanged`] are sent.",
+    let doc = doc_attrs(&format!(
+        "A partial update of a `{}`: only fields that are not [`Patch::Unchanged`] are sent.",
         entity.model
-    );
+    ));
     let fields = writable(entity).map(|field| {
-        let kind = kind_of(entity, field);
+        let kind = kind_of(entity, field, models);
         let name = field_ident(&field.name);
         let ty = rust_type(&kind);
         let wire = &field.name;
-        let doc = field_doc(field);
+        let doc = doc_attrs(&field_doc(field));
+        let rename = (name != wire.as_str()).then(|| quote!(rename = #wire,));
         let with = serde_with(&kind).map(|w| {
             let w = format!("{w}::patch");
             quote!(, with = #w)
         });
         quote! {
-            #[doc = #doc]
-            #[serde(rename = #wire, skip_serializing_if = "Patch::is_unchanged" #with)]
+            #doc
+            #[serde(#rename skip_serializing_if = "Patch::is_unchanged" #with)]
             pub #name: Patch<#ty>,
         }
     });
@@ -416,7 +521,7 @@ fn patch_model(entity: &EntitySchema) -> TokenStream {
         .has_user_defined_fields
         .then(|| quote!(user_defined_fields: Vec::new(),));
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Debug, Clone, PartialEq, Serialize)]
         pub struct #ident {
             /// The record to change; sent in the body, as the API has no `/{id}` update route.
@@ -449,6 +554,26 @@ fn data_type_tokens(field: &FieldInfo) -> TokenStream {
     }
 }
 
+fn picklist_entry_tokens(value: &crate::schema::PicklistValue) -> TokenStream {
+    let (wire, label) = (&value.value, &value.label);
+    let order = Literal::i32_unsuffixed(value.sort_order);
+    let mut entry = quote!(PicklistEntry::new(#wire, #label, #order));
+    if !value.parent_value.is_empty() {
+        let parent = &value.parent_value;
+        entry = quote!(#entry.with_parent_value(#parent));
+    }
+    if value.is_default_value {
+        entry = quote!(#entry.marked_default());
+    }
+    if !value.is_active {
+        entry = quote!(#entry.marked_inactive());
+    }
+    if !value.is_system {
+        entry = quote!(#entry.marked_non_system());
+    }
+    entry
+}
+
 fn meta_table(entity: &EntitySchema) -> TokenStream {
     let ident = meta_ident(entity);
     let name = &entity.name;
@@ -465,7 +590,7 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
     let fields = entity.fields.iter().map(|f| {
         let wire = &f.name;
         let data_type = data_type_tokens(f);
-        let length = f.length;
+        let length = Literal::u32_unsuffixed(f.length);
         let mut flags = Vec::new();
         if f.is_required {
             flags.push(quote!(REQUIRED));
@@ -479,7 +604,11 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
         if f.is_supported_webhook_field {
             flags.push(quote!(WEBHOOK));
         }
-        let flags = if flags.is_empty() { quote!(0) } else { quote!(#(#flags)|*) };
+        let flags = if flags.is_empty() {
+            quote!(0)
+        } else {
+            quote!(#(#flags)|*)
+        };
         let reference = &f.reference_entity_type;
         let mut field = quote!(FieldMeta::new(#wire, DataType::#data_type, #length, #flags));
         if !reference.is_empty() {
@@ -487,13 +616,15 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
         }
         if f.is_pick_list {
             let parent = &f.picklist_parent_value_field;
-            let values = f.picklist_values.iter().flatten().map(|v| {
-                let (value, label, order) = (&v.value, &v.label, v.sort_order);
-                let (active, system, default) = (v.is_active, v.is_system, v.is_default_value);
-                let parent_value = &v.parent_value;
-                quote!(PicklistEntry { value: #value, label: #label, sort_order: #order, parent_value: #parent_value, is_active: #active, is_system: #system, is_default: #default })
-            });
-            field = quote!(#field.picklist(&[#(#values),*], #parent));
+            let values = f
+                .picklist_values
+                .iter()
+                .flatten()
+                .map(picklist_entry_tokens);
+            field = quote!(#field.picklist(&[#(#values),*]));
+            if !parent.is_empty() {
+                field = quote!(#field.depends_on(#parent));
+            }
         }
         field
     });
@@ -507,12 +638,12 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
         }
         None => quote!(None),
     };
-    let doc = format!(
-        " Metadata of `{}`, from `schema/entities/{}.json`.",
+    let doc = doc_attrs(&format!(
+        "Metadata of `{}`, from `schema/entities/{}.json`.",
         entity.name, entity.name
-    );
+    ));
     quote! {
-        #[doc = #doc]
+        #doc
         pub static #ident: EntityMeta = EntityMeta {
             name: #name,
             model: #model,
@@ -532,7 +663,7 @@ fn meta_table(entity: &EntitySchema) -> TokenStream {
 }
 
 fn verbs_tokens(verbs: &[String]) -> TokenStream {
-    let flags: Vec<TokenStream> = verbs
+    let flags: Vec<Ident> = verbs
         .iter()
         .filter_map(|v| {
             let flag = match v.as_str() {
@@ -549,14 +680,13 @@ fn verbs_tokens(verbs: &[String]) -> TokenStream {
                 "userDefinedFields" => "UDF_INFO",
                 _ => return None,
             };
-            let flag = format_ident!("{}", flag);
-            Some(quote!(Verbs::#flag))
+            Some(format_ident!("{}", flag))
         })
         .collect();
     if flags.is_empty() {
         quote!(Verbs::NONE)
     } else {
-        quote!(Verbs::NONE #(.with(#flags))*)
+        quote!(Verbs::of(&[#(Verbs::#flags),*]))
     }
 }
 
@@ -623,30 +753,147 @@ fn capabilities(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     out
 }
 
-/// The registry of every emitted entity: `ALL_ENTITIES` and `entity_meta(name)`.
+/// The registry of every emitted entity: the `ALL_ENTITIES` metadata table.
 pub fn registry_tokens(entities: &[EntitySchema]) -> TokenStream {
     let metas = entities.iter().map(meta_ident);
-    let count = entities.len();
+    let count = Literal::usize_unsuffixed(entities.len());
     quote! {
         /// Metadata of every entity compiled into this build (depends on the enabled cargo features).
         pub static ALL_ENTITIES: [&EntityMeta; #count] = [#(&#metas),*];
     }
 }
 
+/// The `for_each_entity!` macro, as text (`prettyplease` cannot lay out a `macro_rules!` body).
+///
+/// It hands every `metadata => type` pair to a caller's macro, so code that needs each entity's type
+/// (round-trip tests, dispatch by name) is written once and instantiated only where it is used: the
+/// library itself pays nothing for it.
+pub fn for_each_entity_macro(entities: &[EntitySchema]) -> String {
+    let mut out = String::from(
+        "/// Calls `$callback! { $crate::entities::TICKETS => $crate::entities::Ticket, ... }` with the\n\
+         /// metadata static and the record type of every entity compiled into this build.\n\
+         #[macro_export]\n\
+         macro_rules! for_each_entity {\n    \
+             ($callback:ident) => {\n        \
+                 $callback! {\n",
+    );
+    for entity in entities {
+        out.push_str(&format!(
+            "            $crate::entities::{} => $crate::entities::{},\n",
+            meta_ident(entity),
+            model_ident(entity)
+        ));
+    }
+    out.push_str("        }\n    };\n}\n");
+    out
+}
+
 /// Formats generated tokens as a Rust file, with a header naming its origin.
+///
+/// Items go through `prettyplease` one by one, separated by blank lines. Invocations of the crate's
+/// `picklist!` and `field_enum!` macros are laid out here, one entry per line, since `prettyplease` can only
+/// guess at a macro body's shape.
 pub fn format_file(tokens: TokenStream) -> String {
     let file: syn::File = syn::parse2(tokens).expect("generated code parses");
-    let body = prettyplease::unparse(&file);
-    format!("// @generated by codegen from schema/; do not edit.\n\n{body}")
+    let mut out = String::from("// @generated by codegen from schema/; do not edit.\n");
+    for item in file.items {
+        out.push('\n');
+        match &item {
+            syn::Item::Macro(mac) if mac.mac.path.is_ident("picklist") => {
+                out.push_str(&layout_macro(mac, ";"))
+            }
+            syn::Item::Macro(mac) if mac.mac.path.is_ident("field_enum") => {
+                out.push_str(&layout_macro(mac, ","))
+            }
+            _ => out.push_str(&prettyplease::unparse(&syn::File {
+                shebang: None,
+                attrs: Vec::new(),
+                items: vec![item],
+            })),
+        }
+    }
+    out
+}
+
+/// Lays out `name! { #[doc = ...]* Head { entry<sep> entry<sep> ... } }` with doc comments and one entry
+/// per line.
+fn layout_macro(mac: &syn::ItemMacro, separator: &str) -> String {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    let name = mac.mac.path.get_ident().expect("macro name").to_string();
+    let mut out = format!("{name}! {{\n");
+    let mut tokens = mac.mac.tokens.clone().into_iter().peekable();
+    // Doc attributes: `#` followed by a bracket group `[doc = "..."]`.
+    while matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        tokens.next();
+        let Some(TokenTree::Group(group)) = tokens.next() else {
+            panic!("{name}!: attribute without brackets");
+        };
+        let attr: syn::MetaNameValue =
+            syn::parse2(group.stream()).expect("generated macro attributes are #[doc = \"...\"]");
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &attr.value
+        else {
+            panic!("{name}!: non-string doc attribute");
+        };
+        out.push_str(&format!("    ///{}\n", text.value()));
+    }
+    let mut head = String::new();
+    let mut body = None;
+    for token in tokens {
+        match token {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => body = Some(group),
+            other => head.push_str(&other.to_string()),
+        }
+    }
+    let body = body.unwrap_or_else(|| panic!("{name}!: no braced body"));
+    let mut entries = Vec::new();
+    let mut entry = String::new();
+    for token in body.stream() {
+        match &token {
+            TokenTree::Punct(p) if p.as_char().to_string() == separator => {
+                entries.push(format!("{}{separator}", entry.trim_end()));
+                entry.clear();
+            }
+            TokenTree::Punct(p) if p.as_char() == ',' => entry.push_str(", "),
+            // The `=` of `=>` is joint with its `>`.
+            TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == Spacing::Joint => {
+                entry.push_str(" =")
+            }
+            TokenTree::Punct(p) if p.as_char() == '=' => entry.push_str(" = "),
+            TokenTree::Punct(p) if p.as_char() == '>' => entry.push_str("> "),
+            other => entry.push_str(&other.to_string()),
+        }
+    }
+    if entries.is_empty() {
+        out.push_str(&format!("    {head} {{}}\n}}\n"));
+    } else {
+        out.push_str(&format!("    {head} {{\n"));
+        for entry in entries {
+            out.push_str(&format!("        {entry}\n"));
+        }
+        out.push_str("    }\n}\n");
+    }
+    out
 }
 
 /// The whole generated module for `entities`, sorted by name.
 pub fn generate(entities: &[EntitySchema]) -> String {
     let models: ModelNames = entities.iter().map(|e| e.model.clone()).collect();
+    generate_with_models(entities, &models)
+}
+
+/// Like [`generate`], with names chosen against `models`: the build script passes every model of the
+/// schema, so that a type's name does not depend on which feature groups are enabled.
+pub fn generate_with_models(entities: &[EntitySchema], models: &ModelNames) -> String {
     let mut tokens = TokenStream::new();
     for entity in entities {
-        tokens.extend(entity_tokens(entity, &models));
+        tokens.extend(entity_tokens(entity, models));
     }
     tokens.extend(registry_tokens(entities));
-    format_file(tokens)
+    let mut code = format_file(tokens);
+    code.push('\n');
+    code.push_str(&for_each_entity_macro(entities));
+    code
 }
