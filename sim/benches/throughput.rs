@@ -13,13 +13,23 @@ const TICKETS: usize = 100_000;
 
 fn client() -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("ApiIntegrationCode", autotask_sim::DEFAULT_INTEGRATION_CODE.parse().unwrap());
+    headers.insert(
+        "ApiIntegrationCode",
+        autotask_sim::DEFAULT_INTEGRATION_CODE.parse().unwrap(),
+    );
     headers.insert("UserName", autotask_sim::DEFAULT_USERNAME.parse().unwrap());
     headers.insert("Secret", autotask_sim::DEFAULT_SECRET.parse().unwrap());
-    reqwest::Client::builder().default_headers(headers).build().unwrap()
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
-async fn page_through(client: &reqwest::Client, base: &str, max_id: i64) -> (usize, usize, Duration) {
+async fn page_through(
+    client: &reqwest::Client,
+    base: &str,
+    max_id: i64,
+) -> (usize, usize, Duration) {
     let body = json!({"filter": [
         {"op": "lte", "field": "id", "value": max_id},
         {"op": "or", "items": [{"op": "gte", "field": "priority", "value": 1}, {"op": "exist", "field": "title"}]}
@@ -28,7 +38,15 @@ async fn page_through(client: &reqwest::Client, base: &str, max_id: i64) -> (usi
     let mut url = format!("{base}V1.0/Tickets/query");
     let (mut records, mut pages) = (0, 0);
     loop {
-        let page: Value = client.post(&url).json(&body).send().await.unwrap().json().await.unwrap();
+        let page: Value = client
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         records += page["items"].as_array().map_or(0, Vec::len);
         pages += 1;
         match page["pageDetails"]["nextPageUrl"].as_str() {
@@ -65,7 +83,11 @@ async fn main() {
             let mut done = 0u64;
             let mut id = 1 + worker as i64 * 1_000;
             while Instant::now() < deadline {
-                let response = client.get(format!("{base}V1.0/Tickets/{id}")).send().await.unwrap();
+                let response = client
+                    .get(format!("{base}V1.0/Tickets/{id}"))
+                    .send()
+                    .await
+                    .unwrap();
                 assert!(response.status().is_success());
                 response.bytes().await.unwrap();
                 done += 1;

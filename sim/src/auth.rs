@@ -39,7 +39,10 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 }
 
 /// The API user the headers identify: unknown user or integration code → 500, wrong secret → 401.
-pub fn authenticate<'u>(users: &'u [ApiUser], headers: &HeaderMap) -> Result<&'u ApiUser, ApiError> {
+pub fn authenticate<'u>(
+    users: &'u [ApiUser],
+    headers: &HeaderMap,
+) -> Result<&'u ApiUser, ApiError> {
     let username = header(headers, "UserName").unwrap_or_default();
     let user = users
         .iter()

@@ -197,14 +197,21 @@ fn values(entries: &[(i64, &str)]) -> Vec<PicklistValue> {
 }
 
 fn system(entries: &[(i64, &str)]) -> Vec<PicklistValue> {
-    values(entries).into_iter().map(PicklistValue::system).collect()
+    values(entries)
+        .into_iter()
+        .map(PicklistValue::system)
+        .collect()
 }
 
 /// The demo tenant's picklists: realistic values for the fields the schema leaves empty.
 fn default_tenant_picklists() -> Vec<(String, String, Vec<PicklistValue>)> {
     let mut out = Vec::new();
     let mut add = |entity: &str, field: &str, list: Vec<PicklistValue>| {
-        out.push((entity.to_ascii_lowercase(), field.to_ascii_lowercase(), list))
+        out.push((
+            entity.to_ascii_lowercase(),
+            field.to_ascii_lowercase(),
+            list,
+        ))
     };
     let mut status = system(&[
         (1, "New"),

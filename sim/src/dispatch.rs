@@ -7,7 +7,7 @@ use crate::handlers::{self, Actor, PageRequest};
 use crate::limits::thread_limit_message;
 use crate::metadata;
 use crate::paging::PagingCursor;
-use crate::routing::{self, ChildTarget, MetadataKind, Route, RootTarget};
+use crate::routing::{self, ChildTarget, MetadataKind, RootTarget, Route};
 use crate::state::{lock, Shared};
 use crate::validate::WriteMode;
 use axum::http::{HeaderMap, Method, Uri};
@@ -42,14 +42,24 @@ fn query_params(uri: &Uri) -> HashMap<String, String> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            let decode = |s: &str| {
+                percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
             (decode(k).to_ascii_lowercase(), decode(v))
         })
         .collect()
 }
 
 /// Runs one request through the pipeline.
-pub async fn handle(shared: &Arc<Shared>, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Outcome {
+pub async fn handle(
+    shared: &Arc<Shared>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Outcome {
     match run(shared, method, uri, headers, body).await {
         Ok(outcome) => outcome,
         Err(error) => Outcome::answer(error.into_response()),
@@ -67,9 +77,15 @@ async fn run(
     let params = query_params(uri);
     match route {
         Route::VersionInformation => {
-            return Ok(Outcome::answer(Json(json!({ "apiVersions": ["V1.0"] })).into_response()))
+            return Ok(Outcome::answer(
+                Json(json!({ "apiVersions": ["V1.0"] })).into_response(),
+            ))
         }
-        Route::ZoneInformation => return Ok(Outcome::answer(Json(zone_information(shared, &params)?).into_response())),
+        Route::ZoneInformation => {
+            return Ok(Outcome::answer(
+                Json(zone_information(shared, &params)?).into_response(),
+            ))
+        }
         _ => {}
     }
     let user = auth::authenticate(&shared.users, headers)?;
@@ -111,7 +127,9 @@ async fn run(
     let mut response_lost = false;
     match fault {
         Some(FaultKind::ServerError) => {
-            return Err(ApiError::business("Simulated fault: an unexpected error occurred."))
+            return Err(ApiError::business(
+                "Simulated fault: an unexpected error occurred.",
+            ))
         }
         Some(FaultKind::TooManyRequests { retry_after_secs }) => {
             return Err(ApiError::TooManyRequests {
@@ -130,11 +148,14 @@ async fn run(
         None => {}
     }
     let impersonator = auth::impersonation(headers, &route)?;
-    let json_body: Option<Value> = if body.is_empty() {
-        None
-    } else {
-        Some(serde_json::from_slice(body).map_err(|e| ApiError::business(format!("The request body is not valid JSON: {e}")))?)
-    };
+    let json_body: Option<Value> =
+        if body.is_empty() {
+            None
+        } else {
+            Some(serde_json::from_slice(body).map_err(|e| {
+                ApiError::business(format!("The request body is not valid JSON: {e}"))
+            })?)
+        };
     let actor = Actor { user, impersonator };
     let value = execute(shared, method, &route, &params, json_body.as_ref(), actor)?;
     Ok(Outcome {
@@ -145,7 +166,11 @@ async fn run(
 
 fn zone_information(shared: &Shared, params: &HashMap<String, String>) -> Result<Value, ApiError> {
     let user = params.get("user").map(String::as_str).unwrap_or_default();
-    if !shared.users.iter().any(|u| u.username.eq_ignore_ascii_case(user)) {
+    if !shared
+        .users
+        .iter()
+        .any(|u| u.username.eq_ignore_ascii_case(user))
+    {
         return Err(ApiError::business(format!(
             "Zone information could not be determined for user '{user}'."
         )));
@@ -191,7 +216,9 @@ fn execute(
         Route::GlobalEntityInformation => Ok(metadata::global_entity_information()),
         Route::Root { meta, target } => match target {
             RootTarget::Metadata(kind) => Ok(metadata_answer(shared, meta, kind)),
-            RootTarget::Item(id) if method == Method::GET => handlers::get_item(shared, meta, id, None, false),
+            RootTarget::Item(id) if method == Method::GET => {
+                handlers::get_item(shared, meta, id, None, false)
+            }
             RootTarget::Item(id) => handlers::delete(shared, meta, id, None),
             RootTarget::Collection => write(shared, meta, method, body, None, actor),
             RootTarget::Query | RootTarget::QueryCount | RootTarget::QueryNext => {
@@ -207,24 +234,49 @@ fn execute(
                 match target {
                     RootTarget::QueryCount => handlers::count(shared, meta, &model),
                     RootTarget::QueryNext => {
-                        let paging = params
-                            .get("paging")
-                            .ok_or_else(|| ApiError::business("The paging parameter is missing."))?;
-                        let cursor: PagingCursor = serde_json::from_str(paging)
-                            .map_err(|_| ApiError::business("The paging parameter is not valid."))?;
-                        handlers::query_page(shared, meta, &model, PageRequest { cursor: Some(cursor), search })
+                        let paging = params.get("paging").ok_or_else(|| {
+                            ApiError::business("The paging parameter is missing.")
+                        })?;
+                        let cursor: PagingCursor = serde_json::from_str(paging).map_err(|_| {
+                            ApiError::business("The paging parameter is not valid.")
+                        })?;
+                        handlers::query_page(
+                            shared,
+                            meta,
+                            &model,
+                            PageRequest {
+                                cursor: Some(cursor),
+                                search,
+                            },
+                        )
                     }
-                    _ => handlers::query_page(shared, meta, &model, PageRequest { cursor: None, search }),
+                    _ => handlers::query_page(
+                        shared,
+                        meta,
+                        &model,
+                        PageRequest {
+                            cursor: None,
+                            search,
+                        },
+                    ),
                 }
             }
         },
-        Route::Child { meta, parent_id, target } => {
+        Route::Child {
+            meta,
+            parent_id,
+            target,
+        } => {
             let scope = || handlers::parent_scope(shared, meta, parent_id);
             match target {
                 ChildTarget::Metadata(kind) => Ok(metadata_answer(shared, meta, kind)),
-                ChildTarget::Item(id) if method == Method::GET => handlers::get_item(shared, meta, id, scope()?, true),
+                ChildTarget::Item(id) if method == Method::GET => {
+                    handlers::get_item(shared, meta, id, scope()?, true)
+                }
                 ChildTarget::Item(id) => handlers::delete(shared, meta, id, scope()?),
-                ChildTarget::Collection if method == Method::GET => Ok(handlers::list_children(shared, meta, scope()?)),
+                ChildTarget::Collection if method == Method::GET => {
+                    Ok(handlers::list_children(shared, meta, scope()?))
+                }
                 ChildTarget::Collection => write(shared, meta, method, body, scope()?, actor),
             }
         }
@@ -242,12 +294,20 @@ fn write(
     if method == Method::POST {
         handlers::create(shared, meta, body, scope, actor)
     } else {
-        let mode = if method == Method::PUT { WriteMode::Replace } else { WriteMode::Update };
+        let mode = if method == Method::PUT {
+            WriteMode::Replace
+        } else {
+            WriteMode::Update
+        };
         handlers::update(shared, meta, body, mode, scope, actor)
     }
 }
 
-fn metadata_answer(shared: &Shared, meta: &'static autotask::meta::EntityMeta, kind: MetadataKind) -> Value {
+fn metadata_answer(
+    shared: &Shared,
+    meta: &'static autotask::meta::EntityMeta,
+    kind: MetadataKind,
+) -> Value {
     match kind {
         MetadataKind::Info => json!({ "info": metadata::entity_info(meta) }),
         MetadataKind::Fields => metadata::fields(meta, &shared.catalog),

@@ -53,7 +53,10 @@ pub fn parent_scope(
             )));
         }
     }
-    Ok(Some(ParentScope { field, id: parent_id }))
+    Ok(Some(ParentScope {
+        field,
+        id: parent_id,
+    }))
 }
 
 /// `GET /{E}/{id}` and the child form.
@@ -80,7 +83,11 @@ pub fn get_item(
 }
 
 /// `GET /{Parent}/{id}/{Segment}`: every child of the parent.
-pub fn list_children(shared: &Shared, meta: &'static EntityMeta, scope: Option<ParentScope>) -> Value {
+pub fn list_children(
+    shared: &Shared,
+    meta: &'static EntityMeta,
+    scope: Option<ParentScope>,
+) -> Value {
     let store = shared.read();
     let items: Vec<Value> = match (store.table(meta.name), scope) {
         (Some(table), Some(_)) => table
@@ -121,7 +128,11 @@ fn set_if_empty(meta: &EntityMeta, record: &mut Record, name: &str, value: Value
 }
 
 /// Decoded size of the attachment `data` in `record`, checked against the per-file cap.
-fn attachment_size(shared: &Shared, meta: &EntityMeta, record: &Record) -> Result<Option<usize>, ApiError> {
+fn attachment_size(
+    shared: &Shared,
+    meta: &EntityMeta,
+    record: &Record,
+) -> Result<Option<usize>, ApiError> {
     let Some(field) = meta.fields.iter().find(|f| f.data_type == DataType::Bytes) else {
         return Ok(None);
     };
@@ -162,7 +173,11 @@ pub fn create(
     }
     if let Some(size) = attachment_size(shared, meta, &record)? {
         let mut window: std::sync::MutexGuard<'_, AttachmentWindow> = lock(&shared.attachments);
-        if !window.try_add(size as u64, shared.limits.attachment_window_bytes, Instant::now()) {
+        if !window.try_add(
+            size as u64,
+            shared.limits.attachment_window_bytes,
+            Instant::now(),
+        ) {
             return Err(ApiError::business(format!(
                 "Attachment upload refused: more than {} bytes of attachments were sent in the last 5 minutes.",
                 shared.limits.attachment_window_bytes
@@ -170,21 +185,41 @@ pub fn create(
         }
         set_if_field(meta, &mut record, "fileSize", json!(size));
         set_if_empty(meta, &mut record, "attachDate", json!(now_text()));
-        set_if_empty(meta, &mut record, "attachedByResourceID", json!(actor.user.resource_id));
+        set_if_empty(
+            meta,
+            &mut record,
+            "attachedByResourceID",
+            json!(actor.user.resource_id),
+        );
     }
     let now = now_text();
-    for stamp in ["createDate", "createDateTime", "lastActivityDate", "lastModifiedDate", "lastModifiedDateTime"] {
+    for stamp in [
+        "createDate",
+        "createDateTime",
+        "lastActivityDate",
+        "lastModifiedDate",
+        "lastModifiedDateTime",
+    ] {
         set_if_empty(meta, &mut record, stamp, json!(now));
     }
     for creator in ["creatorResourceID", "createdByResourceID"] {
         set_if_empty(meta, &mut record, creator, json!(actor.user.resource_id));
     }
     if let Some(impersonator) = actor.impersonator {
-        set_if_field(meta, &mut record, "impersonatorCreatorResourceID", json!(impersonator));
+        set_if_field(
+            meta,
+            &mut record,
+            "impersonatorCreatorResourceID",
+            json!(impersonator),
+        );
     }
     let id = store.insert(meta.name, record);
     if meta.name == "Tickets" {
-        let number = format!("T{}.{:04}", chrono::Utc::now().format("%Y%m%d"), id % 10_000);
+        let number = format!(
+            "T{}.{:04}",
+            chrono::Utc::now().format("%Y%m%d"),
+            id % 10_000
+        );
         if let Some(r) = store.table_mut(meta.name).rows.get_mut(&id) {
             set_if_empty(meta, r, "ticketNumber", json!(number));
         }
@@ -206,7 +241,9 @@ pub fn update(
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("id"))
         .and_then(|(_, v)| v.as_i64())
-        .ok_or_else(|| ApiError::business("The id of the record to update is missing from the body."))?;
+        .ok_or_else(|| {
+            ApiError::business("The id of the record to update is missing from the body.")
+        })?;
     let mut store = shared.write();
     let missing = || {
         ApiError::business(format!(
@@ -214,7 +251,10 @@ pub fn update(
             meta.model
         ))
     };
-    let existing = store.get(meta.name, id).filter(|r| in_scope(r, scope)).ok_or_else(missing)?;
+    let existing = store
+        .get(meta.name, id)
+        .filter(|r| in_scope(r, scope))
+        .ok_or_else(missing)?;
     let mut object = object.clone();
     if let Some(scope) = scope {
         object.retain(|k, _| !k.eq_ignore_ascii_case(scope.field));
@@ -223,7 +263,11 @@ pub fn update(
     let mut merged = existing.clone();
     if mode == WriteMode::Replace {
         // Fields a PUT leaves out are cleared; the required check sees the body alone.
-        for field in meta.fields.iter().filter(|f| !f.is_read_only() && f.name != "id") {
+        for field in meta
+            .fields
+            .iter()
+            .filter(|f| !f.is_read_only() && f.name != "id")
+        {
             if !object.keys().any(|k| k.eq_ignore_ascii_case(field.name)) {
                 merged.remove(field.name);
             }
@@ -247,11 +291,20 @@ pub fn update(
         }
     }
     let now = now_text();
-    for stamp in ["lastActivityDate", "lastModifiedDate", "lastModifiedDateTime"] {
+    for stamp in [
+        "lastActivityDate",
+        "lastModifiedDate",
+        "lastModifiedDateTime",
+    ] {
         set_if_field(meta, &mut merged, stamp, json!(now));
     }
     if let Some(impersonator) = actor.impersonator {
-        set_if_field(meta, &mut merged, "impersonatorUpdaterResourceID", json!(impersonator));
+        set_if_field(
+            meta,
+            &mut merged,
+            "impersonatorUpdaterResourceID",
+            json!(impersonator),
+        );
     }
     store.table_mut(meta.name).rows.insert(id, merged);
     Ok(json!({ "itemId": id }))
@@ -265,7 +318,11 @@ pub fn delete(
     scope: Option<ParentScope>,
 ) -> Result<Value, ApiError> {
     let mut store = shared.write();
-    if store.get(meta.name, id).filter(|r| in_scope(r, scope)).is_none() {
+    if store
+        .get(meta.name, id)
+        .filter(|r| in_scope(r, scope))
+        .is_none()
+    {
         return Err(ApiError::business(NO_RECORD_TO_DELETE));
     }
     store.remove(meta.name, id);
@@ -322,7 +379,12 @@ pub fn query_page(
                 previous_ids: previous,
                 next_ids: vec![last],
             };
-            Value::String(paging::next_url(&shared.base_url, meta.name, &cursor, page.search))
+            Value::String(paging::next_url(
+                &shared.base_url,
+                meta.name,
+                &cursor,
+                page.search,
+            ))
         }
         _ => Value::Null,
     };
@@ -333,7 +395,12 @@ pub fn query_page(
                 previous_ids: earlier.to_vec(),
                 next_ids: vec![before],
             };
-            Value::String(paging::next_url(&shared.base_url, meta.name, &cursor, page.search))
+            Value::String(paging::next_url(
+                &shared.base_url,
+                meta.name,
+                &cursor,
+                page.search,
+            ))
         }
         None => Value::Null,
     };

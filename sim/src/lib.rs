@@ -51,8 +51,8 @@ mod store;
 mod validate;
 
 pub use config::{
-    ApiUser, Limits, PicklistValue, Seed, SeedSize, UdfDefinition, UdfType, DEFAULT_INTEGRATION_CODE,
-    DEFAULT_SECRET, DEFAULT_USERNAME,
+    ApiUser, Limits, PicklistValue, Seed, SeedSize, UdfDefinition, UdfType,
+    DEFAULT_INTEGRATION_CODE, DEFAULT_SECRET, DEFAULT_USERNAME,
 };
 pub use faults::{FaultId, FaultKind, FaultRule, Trigger};
 pub use log::LoggedRequest;
@@ -276,9 +276,16 @@ impl SimulatorBuilder {
             started: Instant::now(),
         });
         let (stop, stopped) = watch::channel(false);
-        let server = tokio::spawn(server::serve(listener, server::router(Arc::clone(&shared)), stopped.clone()));
+        let server = tokio::spawn(server::serve(
+            listener,
+            server::router(Arc::clone(&shared)),
+            stopped.clone(),
+        ));
         let saver = match (&shared.state_file, self.save_interval) {
-            (Some(_), Some(interval)) => Some(tokio::spawn(save_periodically(Arc::clone(&shared), interval))),
+            (Some(_), Some(interval)) => Some(tokio::spawn(save_periodically(
+                Arc::clone(&shared),
+                interval,
+            ))),
             _ => None,
         };
         Ok(RunningSimulator {
@@ -325,7 +332,8 @@ impl RunningSimulator {
     /// Inserts a record directly (no API validation, no request counted) and returns its id. Field
     /// names are matched case-insensitively; `userDefinedFields` takes the wire form `[{name,value}]`.
     pub fn insert(&self, entity: &str, record: Value) -> Result<i64, SimError> {
-        let meta = autotask::entity_meta(entity).ok_or_else(|| SimError::UnknownEntity(entity.into()))?;
+        let meta =
+            autotask::entity_meta(entity).ok_or_else(|| SimError::UnknownEntity(entity.into()))?;
         let object = record
             .as_object()
             .ok_or_else(|| SimError::InvalidRecord("a record must be a JSON object".into()))?;
@@ -336,14 +344,19 @@ impl RunningSimulator {
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(|u| Some((u.get("name")?.as_str()?.to_string(), u.get("value")?.clone())))
+                    .filter_map(|u| {
+                        Some((
+                            u.get("name")?.as_str()?.to_string(),
+                            u.get("value")?.clone(),
+                        ))
+                    })
                     .collect();
                 stored.insert("userDefinedFields".into(), Value::Object(udfs));
                 continue;
             }
-            let field = meta
-                .field(key)
-                .ok_or_else(|| SimError::InvalidRecord(format!("{} has no field {key}", meta.name)))?;
+            let field = meta.field(key).ok_or_else(|| {
+                SimError::InvalidRecord(format!("{} has no field {key}", meta.name))
+            })?;
             if !value.is_null() {
                 stored.insert(field.name.to_string(), value.clone());
             }

@@ -71,7 +71,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .seed(seed)
         .hourly_threshold(args.threshold)
         .thread_limit(args.threads)
-        .latency(Duration::from_millis(args.latency_50_ms), Duration::from_millis(args.latency_75_ms))
+        .latency(
+            Duration::from_millis(args.latency_50_ms),
+            Duration::from_millis(args.latency_75_ms),
+        )
         .missing_get_returns_404(args.missing_get_404);
     if let Some(state) = args.state {
         builder = builder.state_file(state);

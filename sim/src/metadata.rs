@@ -116,7 +116,15 @@ pub fn global_entity_information() -> Value {
 
 /// `{"modules":[{"key":n,"value":bool}]}`: the demo tenant's licensed modules.
 pub fn modules() -> Value {
-    let active = [(1, true), (2, true), (3, true), (4, true), (5, false), (24, true), (25, false)];
+    let active = [
+        (1, true),
+        (2, true),
+        (3, true),
+        (4, true),
+        (5, false),
+        (24, true),
+        (25, false),
+    ];
     json!({
         "modules": active
             .iter()

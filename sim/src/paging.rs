@@ -30,7 +30,12 @@ pub struct Page<'t> {
 }
 
 /// The matches of `query` with ids greater than `after` (all ids when `None`), at most `page_size`.
-pub fn scan<'t>(table: Option<&'t Table>, query: &Query, after: Option<i64>, page_size: usize) -> Page<'t> {
+pub fn scan<'t>(
+    table: Option<&'t Table>,
+    query: &Query,
+    after: Option<i64>,
+    page_size: usize,
+) -> Page<'t> {
     let Some(table) = table else {
         return Page {
             records: Vec::new(),
@@ -51,7 +56,10 @@ pub fn scan<'t>(table: Option<&'t Table>, query: &Query, after: Option<i64>, pag
 /// Number of records matching `query`.
 pub fn count(table: Option<&Table>, query: &Query) -> usize {
     table.map_or(0, |t| {
-        t.rows.values().filter(|r| query.condition.matches(r)).count()
+        t.rows
+            .values()
+            .filter(|r| query.condition.matches(r))
+            .count()
     })
 }
 

@@ -38,7 +38,6 @@ pub enum Condition {
     },
     Udf {
         name: String,
-        kind: UdfType,
         op: Op,
         operand: Operand,
     },
@@ -82,7 +81,11 @@ fn key<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
 }
 
 /// Parses and compiles a QueryModel for `meta`.
-pub fn compile(meta: &'static EntityMeta, catalog: &Catalog, model: &Value) -> Result<Query, ApiError> {
+pub fn compile(
+    meta: &'static EntityMeta,
+    catalog: &Catalog,
+    model: &Value,
+) -> Result<Query, ApiError> {
     let object = model
         .as_object()
         .ok_or_else(|| ApiError::business("The query body must be a JSON object (QueryModel)."))?;
@@ -112,7 +115,11 @@ pub fn compile(meta: &'static EntityMeta, catalog: &Catalog, model: &Value) -> R
             }
             Some(fields)
         }
-        Some(_) => return Err(ApiError::business("IncludeFields must be an array of field names.")),
+        Some(_) => {
+            return Err(ApiError::business(
+                "IncludeFields must be an array of field names.",
+            ))
+        }
     };
     let items = match key(object, "filter") {
         None | Some(Value::Null) => Vec::new(),
@@ -139,7 +146,10 @@ pub fn compile(meta: &'static EntityMeta, catalog: &Catalog, model: &Value) -> R
 }
 
 fn unknown_field(meta: &EntityMeta, name: &str) -> ApiError {
-    ApiError::business(format!("Unable to find {name} in the {} Entity.", meta.model))
+    ApiError::business(format!(
+        "Unable to find {name} in the {} Entity.",
+        meta.model
+    ))
 }
 
 fn compile_item(
@@ -151,7 +161,9 @@ fn compile_item(
     let object = item
         .as_object()
         .ok_or_else(|| ApiError::business("Each filter item must be an object."))?;
-    let op_text = key(object, "op").and_then(Value::as_str).unwrap_or_default();
+    let op_text = key(object, "op")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let op = match op_text.to_ascii_lowercase().as_str() {
         "and" | "or" => {
             let children = match key(object, "items") {
@@ -191,7 +203,9 @@ fn compile_item(
             )))
         }
     };
-    let field_name = key(object, "field").and_then(Value::as_str).unwrap_or_default();
+    let field_name = key(object, "field")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let value = key(object, "value").unwrap_or(&Value::Null);
     let is_udf = match key(object, "udf") {
         None | Some(Value::Null) => false,
@@ -213,7 +227,6 @@ fn compile_item(
         let operand = operand_for(op, value, |v| convert_udf(kind, v, &udf.name))?;
         return Ok(Condition::Udf {
             name: udf.name.clone(),
-            kind,
             op,
             operand,
         });
@@ -242,14 +255,19 @@ fn operand_for(
             Value::Array(values) => Ok(Operand::List(
                 values.iter().map(&convert).collect::<Result<_, _>>()?,
             )),
-            _ => Err(ApiError::business("The in and notIn operators need an array value.")),
+            _ => Err(ApiError::business(
+                "The in and notIn operators need an array value.",
+            )),
         },
         _ => convert(value),
     }
 }
 
 fn conversion_error(value: &Value, target: &str) -> ApiError {
-    let shown = value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string());
+    let shown = value
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| value.to_string());
     ApiError::business(format!(
         "Conversion failed when converting the varchar value '{shown}' to data type {target}."
     ))
@@ -398,9 +416,15 @@ fn evaluate(op: Op, operand: &Operand, stored: Option<Stored<'_>>) -> bool {
         Op::Eq => stored.compare(operand) == Some(Ordering::Equal),
         Op::NotEq => matches!(stored.compare(operand), Some(o) if o != Ordering::Equal),
         Op::Gt => stored.compare(operand) == Some(Ordering::Greater),
-        Op::Gte => matches!(stored.compare(operand), Some(Ordering::Greater | Ordering::Equal)),
+        Op::Gte => matches!(
+            stored.compare(operand),
+            Some(Ordering::Greater | Ordering::Equal)
+        ),
         Op::Lt => stored.compare(operand) == Some(Ordering::Less),
-        Op::Lte => matches!(stored.compare(operand), Some(Ordering::Less | Ordering::Equal)),
+        Op::Lte => matches!(
+            stored.compare(operand),
+            Some(Ordering::Less | Ordering::Equal)
+        ),
         Op::BeginsWith => stored.as_text().starts_with(&text_operand()),
         Op::EndsWith => stored.as_text().ends_with(&text_operand()),
         Op::Contains => stored.as_text().contains(&text_operand()),

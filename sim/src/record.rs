@@ -24,7 +24,12 @@ impl RenderOptions<'_> {
 }
 
 /// The wire JSON of `record`.
-pub fn render(meta: &EntityMeta, catalog: &Catalog, record: &Record, options: RenderOptions) -> Value {
+pub fn render(
+    meta: &EntityMeta,
+    catalog: &Catalog,
+    record: &Record,
+    options: RenderOptions,
+) -> Value {
     let mut out = Map::new();
     for field in meta.fields {
         if let Some(include) = options.include {
@@ -40,7 +45,10 @@ pub fn render(meta: &EntityMeta, catalog: &Catalog, record: &Record, options: Re
         out.insert(field.name.to_string(), value);
     }
     if meta.has_user_defined_fields {
-        out.insert("userDefinedFields".into(), render_udfs(meta, catalog, record));
+        out.insert(
+            "userDefinedFields".into(),
+            render_udfs(meta, catalog, record),
+        );
     }
     Value::Object(out)
 }

@@ -81,7 +81,10 @@ impl Route {
 fn metadata_kind(rest: &[&str]) -> Option<MetadataKind> {
     match rest {
         [info] if info.eq_ignore_ascii_case("entityInformation") => Some(MetadataKind::Info),
-        [info, f] if info.eq_ignore_ascii_case("entityInformation") && f.eq_ignore_ascii_case("fields") => {
+        [info, f]
+            if info.eq_ignore_ascii_case("entityInformation")
+                && f.eq_ignore_ascii_case("fields") =>
+        {
             Some(MetadataKind::Fields)
         }
         [info, u]
@@ -104,12 +107,21 @@ pub fn resolve(catalog: &Catalog, method: &str, path: &str) -> Result<Route, Api
     let original = &path[path.len() - rest.len()..];
     let segments: Vec<&str> = original.split('/').filter(|s| !s.is_empty()).collect();
     let (route, allowed) = match segments.as_slice() {
-        [v] if v.eq_ignore_ascii_case("versionInformation") => (Route::VersionInformation, vec!["GET"]),
+        [v] if v.eq_ignore_ascii_case("versionInformation") => {
+            (Route::VersionInformation, vec!["GET"])
+        }
         [version, rest @ ..] if version.eq_ignore_ascii_case("v1.0") => resolve_v1(catalog, rest)?,
         _ => return Err(ApiError::NotFound),
     };
     if allowed.is_empty() {
-        return Err(ApiError::NotFound);
+        // A known entity's collection path always exists; other empty routes do not.
+        return Err(match route {
+            Route::Root {
+                target: RootTarget::Collection,
+                ..
+            } => ApiError::MethodNotAllowed(method.to_string()),
+            _ => ApiError::NotFound,
+        });
     }
     if !allowed.contains(&method) {
         return Err(ApiError::MethodNotAllowed(method.to_string()));
@@ -117,7 +129,10 @@ pub fn resolve(catalog: &Catalog, method: &str, path: &str) -> Result<Route, Api
     Ok(route)
 }
 
-fn resolve_v1(catalog: &Catalog, segments: &[&str]) -> Result<(Route, Vec<&'static str>), ApiError> {
+fn resolve_v1(
+    catalog: &Catalog,
+    segments: &[&str],
+) -> Result<(Route, Vec<&'static str>), ApiError> {
     const GET: &str = "GET";
     let utility = match segments {
         [s] if s.eq_ignore_ascii_case("zoneInformation") => Some(Route::ZoneInformation),
@@ -138,14 +153,21 @@ fn resolve_v1(catalog: &Catalog, segments: &[&str]) -> Result<(Route, Vec<&'stat
         }
     }
     if let [parent, parent_id, segment, rest @ ..] = segments {
-        if let (Some(meta), Ok(parent_id)) = (catalog.child(parent, segment), parent_id.parse::<i64>()) {
+        if let (Some(meta), Ok(parent_id)) =
+            (catalog.child(parent, segment), parent_id.parse::<i64>())
+        {
             let verbs = meta.child.map(|c| c.verbs).unwrap_or(Verbs::NONE);
             let (target, allowed) = match rest {
                 [] => (
                     ChildTarget::Collection,
                     allowed_methods(
                         verbs,
-                        &[(Verbs::LIST, GET), (Verbs::CREATE, "POST"), (Verbs::PATCH, "PATCH"), (Verbs::PUT, "PUT")],
+                        &[
+                            (Verbs::LIST, GET),
+                            (Verbs::CREATE, "POST"),
+                            (Verbs::PATCH, "PATCH"),
+                            (Verbs::PUT, "PUT"),
+                        ],
                     ),
                 ),
                 [id] if id.parse::<i64>().is_ok() => (
@@ -176,7 +198,14 @@ fn resolve_root(meta: &'static EntityMeta, rest: &[&str]) -> Option<(Route, Vec<
     let (target, allowed) = match rest {
         [] => (
             RootTarget::Collection,
-            allowed_methods(verbs, &[(Verbs::CREATE, "POST"), (Verbs::PATCH, "PATCH"), (Verbs::PUT, "PUT")]),
+            allowed_methods(
+                verbs,
+                &[
+                    (Verbs::CREATE, "POST"),
+                    (Verbs::PATCH, "PATCH"),
+                    (Verbs::PUT, "PUT"),
+                ],
+            ),
         ),
         [q] if is(q, "query") => (
             RootTarget::Query,
@@ -201,7 +230,10 @@ fn resolve_root(meta: &'static EntityMeta, rest: &[&str]) -> Option<(Route, Vec<
                 MetadataKind::Fields => Verbs::FIELDS,
                 MetadataKind::UserDefinedFields => Verbs::UDF_INFO,
             };
-            (RootTarget::Metadata(kind), allowed_methods(verbs, &[(needed, "GET")]))
+            (
+                RootTarget::Metadata(kind),
+                allowed_methods(verbs, &[(needed, "GET")]),
+            )
         }
     };
     Some((Route::Root { meta, target }, allowed))

@@ -11,16 +11,52 @@ use chrono::{Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
 const COMPANY_WORDS: &[&str] = &[
-    "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell",
-    "Cyberdyne", "Wonka", "Gringotts", "Oscorp", "Aperture", "Monarch",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Tyrell",
+    "Cyberdyne",
+    "Wonka",
+    "Gringotts",
+    "Oscorp",
+    "Aperture",
+    "Monarch",
 ];
-const COMPANY_SUFFIXES: &[&str] = &["Industries", "Logistics", "Dental", "Legal LLP", "Foods", "Labs", "Partners"];
-const FIRST_NAMES: &[&str] = &["Ada", "Grace", "Alan", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Radia", "Edsger"];
-const LAST_NAMES: &[&str] = &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Perlman", "Dijkstra"];
+const COMPANY_SUFFIXES: &[&str] = &[
+    "Industries",
+    "Logistics",
+    "Dental",
+    "Legal LLP",
+    "Foods",
+    "Labs",
+    "Partners",
+];
+const FIRST_NAMES: &[&str] = &[
+    "Ada", "Grace", "Alan", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Radia", "Edsger",
+];
+const LAST_NAMES: &[&str] = &[
+    "Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie",
+    "Perlman", "Dijkstra",
+];
 const TICKET_TITLES: &[&str] = &[
-    "Printer offline", "Cannot connect to VPN", "Outlook keeps crashing", "New starter setup", "Backup job failed",
-    "Disk space low on server", "Password reset", "Wi-Fi drops in meeting room", "Phishing email reported",
-    "Laptop running slow", "Firewall firmware update", "Shared drive permissions",
+    "Printer offline",
+    "Cannot connect to VPN",
+    "Outlook keeps crashing",
+    "New starter setup",
+    "Backup job failed",
+    "Disk space low on server",
+    "Password reset",
+    "Wi-Fi drops in meeting room",
+    "Phishing email reported",
+    "Laptop running slow",
+    "Firewall firmware update",
+    "Shared drive permissions",
 ];
 
 /// Generates the demo data set into `store`.
@@ -40,7 +76,9 @@ struct Seeder<'a> {
 }
 
 fn base_time() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 1, 8, 9, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2024, 1, 8, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 fn meta(name: &str) -> &'static EntityMeta {
@@ -64,30 +102,41 @@ impl Seeder<'_> {
     fn add(&mut self, entity: &str, fields: Value) -> i64 {
         let meta = meta(entity);
         let mut record: Record = fields.as_object().cloned().unwrap_or_default();
-        for field in meta.fields.iter().filter(|f| f.is_required() && f.name != "id") {
+        for field in meta
+            .fields
+            .iter()
+            .filter(|f| f.is_required() && f.name != "id")
+        {
             if record.contains_key(field.name) {
                 continue;
             }
-            let value = if let Some(list) = self.catalog.picklist(meta, field).filter(|l| !l.is_empty()) {
-                json!(list[self.rng.below(list.len())].value)
-            } else if let Some(target) = (!field.reference.is_empty())
-                .then(|| self.catalog.by_model(field.reference))
-                .flatten()
-            {
-                let ids = self.ids(target.name);
-                json!(ids.get(self.rng.below(ids.len().max(1))).copied().unwrap_or(1))
-            } else {
-                match field.data_type {
-                    DataType::String => {
-                        let text = format!("{} {}", field.name, record.len() + 1);
-                        json!(text.chars().take(field.length.max(1) as usize).collect::<String>())
+            let value =
+                if let Some(list) = self.catalog.picklist(meta, field).filter(|l| !l.is_empty()) {
+                    json!(list[self.rng.below(list.len())].value)
+                } else if let Some(target) = (!field.reference.is_empty())
+                    .then(|| self.catalog.by_model(field.reference))
+                    .flatten()
+                {
+                    let ids = self.ids(target.name);
+                    json!(ids
+                        .get(self.rng.below(ids.len().max(1)))
+                        .copied()
+                        .unwrap_or(1))
+                } else {
+                    match field.data_type {
+                        DataType::String => {
+                            let text = format!("{} {}", field.name, record.len() + 1);
+                            json!(text
+                                .chars()
+                                .take(field.length.max(1) as usize)
+                                .collect::<String>())
+                        }
+                        DataType::DateTime => json!(self.date(365)),
+                        DataType::Boolean => json!(true),
+                        DataType::Double | DataType::Decimal => json!(1.0),
+                        _ => json!(1),
                     }
-                    DataType::DateTime => json!(self.date(365)),
-                    DataType::Boolean => json!(true),
-                    DataType::Double | DataType::Decimal => json!(1.0),
-                    _ => json!(1),
-                }
-            };
+                };
             record.insert(field.name.to_string(), value);
         }
         if meta.field("createDate").is_some() && !record.contains_key("createDate") {
@@ -100,7 +149,9 @@ impl Seeder<'_> {
     fn put(&mut self, entity: &str, fields: Value) -> i64 {
         let meta = meta(entity);
         let mut record: Record = fields.as_object().cloned().unwrap_or_default();
-        record.retain(|k, v| !v.is_null() && (k == "userDefinedFields" || meta.field(k).is_some_and(|f| f.name == k)));
+        record.retain(|k, v| {
+            !v.is_null() && (k == "userDefinedFields" || meta.field(k).is_some_and(|f| f.name == k))
+        });
         self.store.insert(meta.name, record)
     }
 
@@ -112,10 +163,20 @@ impl Seeder<'_> {
     }
 
     fn run(&mut self, size: &SeedSize) {
-        let roles: Vec<i64> = ["Engineer", "Senior Engineer", "Project Manager", "Service Desk"]
-            .iter()
-            .map(|name| self.add("Roles", json!({ "name": name, "hourlyRate": 120.0, "hourlyFactor": 1.0, "isActive": true })))
-            .collect();
+        let roles: Vec<i64> = [
+            "Engineer",
+            "Senior Engineer",
+            "Project Manager",
+            "Service Desk",
+        ]
+        .iter()
+        .map(|name| {
+            self.add(
+                "Roles",
+                json!({ "name": name, "hourlyRate": 120.0, "hourlyFactor": 1.0, "isActive": true }),
+            )
+        })
+        .collect();
         let mut resources = Vec::new();
         for n in 0..size.resources.max(1) {
             let (first, last) = self.person();
@@ -130,10 +191,19 @@ impl Seeder<'_> {
             resources.push(id);
         }
         let owner = json!({ "companyName": "Simulated MSP", "companyType": 1, "phone": "555-0100", "ownerResourceID": resources[0], "isActive": true });
-        self.store.insert_with_id("Companies", 0, owner.as_object().cloned().unwrap_or_default());
+        self.store.insert_with_id(
+            "Companies",
+            0,
+            owner.as_object().cloned().unwrap_or_default(),
+        );
         let mut companies = Vec::new();
         for n in 0..size.companies {
-            let name = format!("{} {} {}", self.rng.pick(COMPANY_WORDS), self.rng.pick(COMPANY_SUFFIXES), n + 1);
+            let name = format!(
+                "{} {} {}",
+                self.rng.pick(COMPANY_WORDS),
+                self.rng.pick(COMPANY_SUFFIXES),
+                n + 1
+            );
             let owner = *self.rng.pick(&resources);
             let employees = 5 + self.rng.below(500);
             let id = self.add(
@@ -144,7 +214,10 @@ impl Seeder<'_> {
                     "userDefinedFields": { "Number of Employees": employees.to_string() },
                 }),
             );
-            self.add("CompanyLocations", json!({ "companyID": id, "name": "Head Office", "isPrimary": true }));
+            self.add(
+                "CompanyLocations",
+                json!({ "companyID": id, "name": "Head Office", "isPrimary": true }),
+            );
             companies.push(id);
         }
         if companies.is_empty() {
@@ -187,7 +260,10 @@ impl Seeder<'_> {
                         "startDate": "2024-01-01T00:00:00Z", "endDate": "2024-12-31T00:00:00Z" }),
             );
             for &service in &services {
-                self.add("ContractServices", json!({ "contractID": contract, "serviceID": service, "unitPrice": 50.0 }));
+                self.add(
+                    "ContractServices",
+                    json!({ "contractID": contract, "serviceID": service, "unitPrice": 50.0 }),
+                );
             }
         }
         for n in 0..size.projects {
@@ -211,7 +287,10 @@ impl Seeder<'_> {
         }
         for n in 0..size.quotes {
             let company = *self.rng.pick(&companies);
-            let opportunity = self.add("Opportunities", json!({ "companyID": company, "title": format!("Hardware refresh {}", n + 1) }));
+            let opportunity = self.add(
+                "Opportunities",
+                json!({ "companyID": company, "title": format!("Hardware refresh {}", n + 1) }),
+            );
             self.add(
                 "Quotes",
                 json!({ "name": format!("Quote {}", n + 1), "opportunityID": opportunity, "companyID": company,
@@ -230,9 +309,26 @@ impl Seeder<'_> {
         self.tickets(size, &companies, &contacts_by_company, &resources, &roles);
     }
 
-    fn tickets(&mut self, size: &SeedSize, companies: &[i64], contacts: &[Vec<i64>], resources: &[i64], roles: &[i64]) {
+    fn tickets(
+        &mut self,
+        size: &SeedSize,
+        companies: &[i64],
+        contacts: &[Vec<i64>],
+        resources: &[i64],
+        roles: &[i64],
+    ) {
         const STATUSES: &[i64] = &[1, 1, 5, 5, 5, 7, 8, 8];
-        const SUB_TYPES: &[(i64, i64)] = &[(4, 101), (4, 102), (4, 103), (5, 201), (5, 202), (6, 301), (6, 302), (7, 401), (7, 402)];
+        const SUB_TYPES: &[(i64, i64)] = &[
+            (4, 101),
+            (4, 102),
+            (4, 103),
+            (5, 201),
+            (5, 202),
+            (6, 301),
+            (6, 302),
+            (7, 401),
+            (7, 402),
+        ];
         const QUEUES: &[i64] = &[5, 6, 8, 29682833, 29682969];
         for n in 0..size.tickets {
             let slot = self.rng.below(companies.len());

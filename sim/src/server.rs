@@ -41,8 +41,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
 
 async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.unwrap_or_default();
-    let outcome = dispatch::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes).await;
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_default();
+    let outcome =
+        dispatch::handle(&shared, &parts.method, &parts.uri, &parts.headers, &bytes).await;
     let path = parts
         .uri
         .path_and_query()
@@ -51,7 +54,11 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
     lock(&shared.log).push(LoggedRequest {
         method: parts.method.to_string(),
         path,
-        status: if outcome.drop_connection { 0 } else { outcome.response.status().as_u16() },
+        status: if outcome.drop_connection {
+            0
+        } else {
+            outcome.response.status().as_u16()
+        },
         body_size: bytes.len(),
         body: serde_json::from_slice(&bytes).ok(),
         connection_dropped: outcome.drop_connection,

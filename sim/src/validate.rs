@@ -53,7 +53,10 @@ pub fn validate_write(
             continue;
         }
         let Some(field) = meta.field(key) else {
-            errors.push(format!("Unable to find {key} in the {} Entity.", meta.model));
+            errors.push(format!(
+                "Unable to find {key} in the {} Entity.",
+                meta.model
+            ));
             continue;
         };
         let writable = !field.is_read_only() || (field.is_required() && mode == WriteMode::Create);
@@ -68,7 +71,11 @@ pub fn validate_write(
         }
     }
     if mode != WriteMode::Update {
-        for field in meta.fields.iter().filter(|f| f.is_required() && f.name != "id") {
+        for field in meta
+            .fields
+            .iter()
+            .filter(|f| f.is_required() && f.name != "id")
+        {
             let present = set.fields.get(field.name).is_some_and(|v| !v.is_null());
             if !present && (mode == WriteMode::Create || !field.is_read_only()) {
                 errors.push(format!(
@@ -79,7 +86,10 @@ pub fn validate_write(
         }
         for udf in catalog.udfs(meta).iter().filter(|u| u.is_required) {
             if set.udfs.get(&udf.name).is_none_or(Value::is_null) {
-                errors.push(format!("Missing Required User-Defined Field: {}.", udf.name));
+                errors.push(format!(
+                    "Missing Required User-Defined Field: {}.",
+                    udf.name
+                ));
             }
         }
     }
@@ -150,8 +160,13 @@ fn normalize(
     if value.is_null() {
         return Ok(Value::Null);
     }
-    let conversion =
-        || format!("Unable to convert value {value} of field {} to {}.", field.name, field.data_type.as_str());
+    let conversion = || {
+        format!(
+            "Unable to convert value {value} of field {} to {}.",
+            field.name,
+            field.data_type.as_str()
+        )
+    };
     let normalized = match field.data_type {
         t if t.is_integer() => {
             let number = match value {
