@@ -33,7 +33,9 @@ pub struct ParentScope {
 }
 
 fn in_scope(record: &Record, scope: Option<ParentScope>) -> bool {
-    scope.map_or(true, |s| record.get(s.field).and_then(Value::as_i64) == Some(s.id))
+    scope.map_or(true, |s| {
+        record.get(s.field).and_then(Value::as_i64) == Some(s.id)
+    })
 }
 
 /// The parent scope of a child route, checking that the parent exists.
