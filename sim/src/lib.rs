@@ -1,0 +1,467 @@
+//! # autotask-sim
+//!
+//! A faithful local simulator of the Autotask PSA REST API, driven entirely by the `autotask` crate's
+//! entity metadata: every one of the 232 entities, with their real routes and verbs, query grammar,
+//! id-cursor paging, validation errors, limits (hourly threshold, thread limit, attachment window) and
+//! injectable faults.
+//!
+//! ```
+//! use autotask_sim::{FaultKind, FaultRule, Seed, SeedSize, Simulator};
+//! use serde_json::json;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let sim = Simulator::builder()
+//!     .seed(Seed::Demo(SeedSize::with_tickets(20)))
+//!     .hourly_threshold(5_000)
+//!     .start()
+//!     .await
+//!     .unwrap();
+//! // Point any client at it: base_url() + "V1.0/Tickets/query", headers ApiIntegrationCode=SIMCODE,
+//! // UserName=sim@example.com, Secret=secret.
+//! assert!(sim.base_url().ends_with("/ATServicesRest/"));
+//! assert_eq!(sim.count("Tickets"), 20);
+//!
+//! let id = sim.insert("Tickets", json!({"companyID": 0, "title": "Direct insert", "status": 1, "priority": 2})).unwrap();
+//! assert_eq!(sim.get("Tickets", id).unwrap()["title"], "Direct insert");
+//!
+//! sim.add_fault(FaultRule::new(FaultKind::ServerError).path_contains("/Tickets/query").next(1));
+//! sim.shutdown().await;
+//! # });
+//! ```
+
+mod auth;
+mod catalog;
+mod config;
+mod dispatch;
+mod error;
+mod faults;
+mod handlers;
+mod limits;
+mod log;
+mod metadata;
+mod paging;
+mod query;
+mod record;
+mod rng;
+mod routing;
+mod seed;
+mod server;
+mod state;
+mod store;
+mod validate;
+
+pub use config::{
+    ApiUser, Limits, PicklistValue, Seed, SeedSize, UdfDefinition, UdfType,
+    DEFAULT_INTEGRATION_CODE, DEFAULT_SECRET, DEFAULT_USERNAME,
+};
+pub use faults::{FaultId, FaultKind, FaultRule, Trigger};
+pub use log::LoggedRequest;
+
+use catalog::Catalog;
+use faults::FaultSet;
+use record::{render, RenderOptions};
+use serde_json::{Map, Value};
+use state::{lock, Shared};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use store::Store;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Errors of the simulator's programmatic API.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// No entity has this collection name.
+    #[error("unknown entity {0}")]
+    UnknownEntity(String),
+    /// The record is not a JSON object or names an unknown field.
+    #[error("invalid record: {0}")]
+    InvalidRecord(String),
+    /// Binding the port, or reading or writing the state file, failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Entry point: `Simulator::builder()`.
+#[derive(Debug)]
+pub struct Simulator;
+
+impl Simulator {
+    /// A builder with the defaults: demo user, no data, 10,000 requests/hour, 3 threads, missing GET →
+    /// `200 {"item":null}`, no latency, demo tenant picklists and UDFs, ephemeral loopback port.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+}
+
+/// Configures and starts a simulator.
+#[derive(Debug)]
+pub struct SimulatorBuilder {
+    users: Vec<ApiUser>,
+    seed: Seed,
+    limits: Limits,
+    missing_get_returns_404: bool,
+    picklists: Vec<(String, String, Vec<PicklistValue>)>,
+    udfs: Vec<UdfDefinition>,
+    faults: Vec<FaultRule>,
+    fault_seed: u64,
+    state_file: Option<PathBuf>,
+    save_interval: Option<Duration>,
+    addr: SocketAddr,
+    zone_name: String,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        Self {
+            users: vec![ApiUser::demo()],
+            seed: Seed::None,
+            limits: Limits::default(),
+            missing_get_returns_404: false,
+            picklists: Vec::new(),
+            udfs: catalog::default_udfs(),
+            faults: Vec::new(),
+            fault_seed: 42,
+            state_file: None,
+            save_interval: Some(Duration::from_secs(30)),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            zone_name: "Simulator Zone".into(),
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Accepts another API user.
+    pub fn user(mut self, user: ApiUser) -> Self {
+        self.users.push(user);
+        self
+    }
+
+    /// Removes the built-in demo user (`sim@example.com`).
+    pub fn without_demo_user(mut self) -> Self {
+        self.users.retain(|u| *u != ApiUser::demo());
+        self
+    }
+
+    /// The data to start with (ignored when a state file exists).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// All limits at once.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Requests per rolling hour before refusal.
+    pub fn hourly_threshold(mut self, threshold: u64) -> Self {
+        self.limits.hourly_threshold = threshold;
+        self
+    }
+
+    /// Concurrent requests per (integration code, endpoint).
+    pub fn thread_limit(mut self, limit: usize) -> Self {
+        self.limits.thread_limit = limit;
+        self
+    }
+
+    /// Delays added from 50% and from 75% of the hourly threshold.
+    pub fn latency(mut self, at_50: Duration, at_75: Duration) -> Self {
+        self.limits.latency_at_50 = at_50;
+        self.limits.latency_at_75 = at_75;
+        self
+    }
+
+    /// Answer GET of a missing id with 404 instead of `200 {"item":null}`.
+    pub fn missing_get_returns_404(mut self, yes: bool) -> Self {
+        self.missing_get_returns_404 = yes;
+        self
+    }
+
+    /// Sets the tenant's values of a picklist field (replacing the schema's and the demo tenant's).
+    pub fn picklist(mut self, entity: &str, field: &str, values: Vec<PicklistValue>) -> Self {
+        self.picklists.push((entity.into(), field.into(), values));
+        self
+    }
+
+    /// Adds a UDF definition.
+    pub fn udf(mut self, udf: UdfDefinition) -> Self {
+        self.udfs.push(udf);
+        self
+    }
+
+    /// Drops the demo tenant's UDF definitions.
+    pub fn without_default_udfs(mut self) -> Self {
+        self.udfs.clear();
+        self
+    }
+
+    /// A fault rule in force from the start.
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
+    /// Seed of the generator behind probabilistic faults.
+    pub fn fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = seed;
+        self
+    }
+
+    /// Loads this JSON snapshot at start (when it exists) and saves to it on shutdown and periodically.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// How often the state file is saved while running (`None`: only on shutdown). Default 30 s.
+    pub fn save_interval(mut self, interval: Option<Duration>) -> Self {
+        self.save_interval = interval;
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The `zoneName` zoneInformation reports.
+    pub fn zone_name(mut self, name: impl Into<String>) -> Self {
+        self.zone_name = name.into();
+        self
+    }
+
+    /// Binds the port, loads or seeds the data and starts serving.
+    pub async fn start(self) -> Result<RunningSimulator, SimError> {
+        let catalog = Catalog::new(self.picklists, self.udfs);
+        let mut store = Store::default();
+        let loaded = match &self.state_file {
+            Some(path) if path.exists() => {
+                let text = std::fs::read(path)?;
+                let snapshot: Value = serde_json::from_slice(&text)
+                    .map_err(|e| SimError::InvalidRecord(format!("state file: {e}")))?;
+                store = Store::from_snapshot(&snapshot).map_err(SimError::InvalidRecord)?;
+                true
+            }
+            _ => false,
+        };
+        if let (false, Seed::Demo(size)) = (loaded, &self.seed) {
+            seed::generate(&mut store, &catalog, size);
+        }
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let mut faults = FaultSet::new(self.fault_seed);
+        for rule in self.faults {
+            faults.add(rule);
+        }
+        let shared = Arc::new(Shared {
+            users: self.users,
+            limits: self.limits,
+            missing_get_returns_404: self.missing_get_returns_404,
+            zone_name: self.zone_name,
+            catalog,
+            base_url: format!("http://{addr}/ATServicesRest/"),
+            state_file: self.state_file,
+            store: RwLock::new(store),
+            hourly: Mutex::default(),
+            threads: Arc::default(),
+            attachments: Mutex::default(),
+            faults: Mutex::new(faults),
+            log: Mutex::default(),
+            started: Instant::now(),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let server = tokio::spawn(server::serve(
+            listener,
+            server::router(Arc::clone(&shared)),
+            stopped.clone(),
+        ));
+        let saver = match (&shared.state_file, self.save_interval) {
+            (Some(_), Some(interval)) => Some(tokio::spawn(save_periodically(
+                Arc::clone(&shared),
+                interval,
+            ))),
+            _ => None,
+        };
+        Ok(RunningSimulator {
+            shared,
+            addr,
+            stop,
+            server: Some(server),
+            saver,
+        })
+    }
+}
+
+async fn save_periodically(shared: Arc<Shared>, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let _ = shared.save_state();
+    }
+}
+
+/// A running simulator. Stops (and saves its state file) on [`RunningSimulator::shutdown`] or drop.
+#[derive(Debug)]
+pub struct RunningSimulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    saver: Option<JoinHandle<()>>,
+}
+
+impl RunningSimulator {
+    /// The base URL, `http://127.0.0.1:PORT/ATServicesRest/`; append `V1.0/Tickets/query` etc.
+    /// It is also the `url` that zoneInformation returns.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The socket address listened on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Inserts a record directly (no API validation, no request counted) and returns its id. Field
+    /// names are matched case-insensitively; `userDefinedFields` takes the wire form `[{name,value}]`.
+    pub fn insert(&self, entity: &str, record: Value) -> Result<i64, SimError> {
+        let meta =
+            autotask::entity_meta(entity).ok_or_else(|| SimError::UnknownEntity(entity.into()))?;
+        let object = record
+            .as_object()
+            .ok_or_else(|| SimError::InvalidRecord("a record must be a JSON object".into()))?;
+        let mut stored = Map::new();
+        for (key, value) in object {
+            if key.eq_ignore_ascii_case("userDefinedFields") {
+                let udfs: Map<String, Value> = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|u| {
+                        Some((
+                            u.get("name")?.as_str()?.to_string(),
+                            u.get("value")?.clone(),
+                        ))
+                    })
+                    .collect();
+                stored.insert("userDefinedFields".into(), Value::Object(udfs));
+                continue;
+            }
+            let field = meta.field(key).ok_or_else(|| {
+                SimError::InvalidRecord(format!("{} has no field {key}", meta.name))
+            })?;
+            if !value.is_null() {
+                stored.insert(field.name.to_string(), value.clone());
+            }
+        }
+        Ok(self.shared.write().insert(meta.name, stored))
+    }
+
+    /// The record as the API would return it from a child GET (all fields, attachment data included).
+    pub fn get(&self, entity: &str, id: i64) -> Option<Value> {
+        let meta = autotask::entity_meta(entity)?;
+        let store = self.shared.read();
+        let options = RenderOptions {
+            include: None,
+            with_data: true,
+        };
+        store
+            .get(meta.name, id)
+            .map(|r| render(meta, &self.shared.catalog, r, options))
+    }
+
+    /// Every record of an entity, ascending by id.
+    pub fn records(&self, entity: &str) -> Vec<Value> {
+        let Some(meta) = autotask::entity_meta(entity) else {
+            return Vec::new();
+        };
+        let store = self.shared.read();
+        store
+            .table(meta.name)
+            .map(|t| {
+                t.rows
+                    .values()
+                    .map(|r| render(meta, &self.shared.catalog, r, RenderOptions::FULL))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Number of records of an entity.
+    pub fn count(&self, entity: &str) -> usize {
+        autotask::entity_meta(entity).map_or(0, |m| self.shared.read().len(m.name))
+    }
+
+    /// Every request served so far, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.log).clear();
+    }
+
+    /// Adds a fault rule at run time.
+    pub fn add_fault(&self, rule: FaultRule) -> FaultId {
+        lock(&self.shared.faults).add(rule)
+    }
+
+    /// Removes one fault rule; false when it had already gone.
+    pub fn remove_fault(&self, id: FaultId) -> bool {
+        lock(&self.shared.faults).remove(id)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Requests counted in the current rolling hour.
+    pub fn threshold_count(&self) -> u64 {
+        lock(&self.shared.hourly).current(self.shared.clock_secs())
+    }
+
+    /// Forgets the requests counted against the hourly threshold.
+    pub fn reset_threshold(&self) {
+        lock(&self.shared.hourly).reset();
+    }
+
+    /// Writes a JSON snapshot of the data to `path`.
+    pub fn save_state(&self, path: impl AsRef<std::path::Path>) -> Result<(), SimError> {
+        Ok(state::save_snapshot(&self.shared.read(), path.as_ref())?)
+    }
+
+    /// Stops serving, waits for the server task, and saves the state file if configured.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.finish();
+    }
+
+    fn finish(&mut self) {
+        if let Some(saver) = self.saver.take() {
+            saver.abort();
+        }
+        let _ = self.shared.save_state();
+    }
+}
+
+impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            server.abort();
+            self.finish();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Id-cursor paging: pages are range scans of the id-ordered table from the cursor, so a page costs time
+//! proportional to the records it walks, and `nextPageUrl` carries
+//! `paging={"pageSize":n,"previousIds":[...],"nextIds":[lastId]}` like the real API.
+
+use crate::query::Query;
+use crate::store::{Record, Table};
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use serde::{Deserialize, Serialize};
+use std::ops::Bound;
+
+/// The decoded `paging` parameter of a `query/next` URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PagingCursor {
+    #[serde(rename = "pageSize")]
+    pub page_size: usize,
+    /// The cursors that started every earlier page (the first page starts after `-1`).
+    #[serde(rename = "previousIds")]
+    pub previous_ids: Vec<i64>,
+    /// The last id of the page just served; the next page starts after it.
+    #[serde(rename = "nextIds")]
+    pub next_ids: Vec<i64>,
+}
+
+/// One page of matches.
+#[derive(Debug)]
+pub struct Page<'t> {
+    pub records: Vec<&'t Record>,
+    /// True when at least one more record matches after the last one of this page.
+    pub has_more: bool,
+}
+
+/// The matches of `query` with ids greater than `after` (all ids when `None`), at most `page_size`.
+pub fn scan<'t>(
+    table: Option<&'t Table>,
+    query: &Query,
+    after: Option<i64>,
+    page_size: usize,
+) -> Page<'t> {
+    let Some(table) = table else {
+        return Page {
+            records: Vec::new(),
+            has_more: false,
+        };
+    };
+    let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let mut matches = table
+        .rows
+        .range((lower, Bound::Unbounded))
+        .map(|(_, r)| r)
+        .filter(|r| query.condition.matches(r));
+    let records: Vec<&Record> = matches.by_ref().take(page_size).collect();
+    let has_more = records.len() == page_size && matches.next().is_some();
+    Page { records, has_more }
+}
+
+/// Number of records matching `query`.
+pub fn count(table: Option<&Table>, query: &Query) -> usize {
+    table.map_or(0, |t| {
+        t.rows
+            .values()
+            .filter(|r| query.condition.matches(r))
+            .count()
+    })
+}
+
+/// Percent-encodes a query-string value (every non-alphanumeric byte).
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+}
+
+/// Builds `<base>V1.0/{entity}/query/next?paging=...[&search=...]`.
+pub fn next_url(base: &str, entity: &str, cursor: &PagingCursor, search: Option<&str>) -> String {
+    let paging = serde_json::to_string(cursor).unwrap_or_default();
+    let mut url = format!("{base}V1.0/{entity}/query/next?paging={}", encode(&paging));
+    if let Some(search) = search {
+        url.push_str("&search=");
+        url.push_str(&encode(search));
+    }
+    url
+}

@@ -1,0 +1,6 @@
+//! HTTP-level tests of the simulator, with plain reqwest (no SDK).
+
+mod common;
+mod limits_faults;
+mod protocol;
+mod queries;
