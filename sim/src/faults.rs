@@ -85,11 +85,11 @@ impl FaultRule {
     }
 
     fn applies_to(&self, method: &str, path: &str) -> bool {
-        self.method.as_deref().map_or(true, |m| m == method)
+        self.method.as_deref().is_none_or(|m| m == method)
             && self
                 .path_contains
                 .as_deref()
-                .map_or(true, |p| path.to_ascii_lowercase().contains(p))
+                .is_none_or(|p| path.to_ascii_lowercase().contains(p))
     }
 }
 

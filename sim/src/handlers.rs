@@ -33,9 +33,7 @@ pub struct ParentScope {
 }
 
 fn in_scope(record: &Record, scope: Option<ParentScope>) -> bool {
-    scope.map_or(true, |s| {
-        record.get(s.field).and_then(Value::as_i64) == Some(s.id)
-    })
+    scope.is_none_or(|s| record.get(s.field).and_then(Value::as_i64) == Some(s.id))
 }
 
 /// The parent scope of a child route, checking that the parent exists.
@@ -123,7 +121,7 @@ fn set_if_field(meta: &EntityMeta, record: &mut Record, name: &str, value: Value
 
 fn set_if_empty(meta: &EntityMeta, record: &mut Record, name: &str, value: Value) {
     if let Some(field) = meta.field(name) {
-        if record.get(field.name).map_or(true, Value::is_null) {
+        if record.get(field.name).is_none_or(Value::is_null) {
             record.insert(field.name.to_string(), value);
         }
     }

@@ -85,7 +85,7 @@ pub fn validate_write(
             }
         }
         for udf in catalog.udfs(meta).iter().filter(|u| u.is_required) {
-            if set.udfs.get(&udf.name).map_or(true, Value::is_null) {
+            if set.udfs.get(&udf.name).is_none_or(Value::is_null) {
                 errors.push(format!(
                     "Missing Required User-Defined Field: {}.",
                     udf.name
