@@ -43,23 +43,8 @@ pub enum Condition {
     },
 }
 
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    NotEq,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-    BeginsWith,
-    EndsWith,
-    Contains,
-    Exist,
-    NotExist,
-    In,
-    NotIn,
-}
+/// The SDK's comparison operator: one list of the API's operators for client and simulator.
+pub use autotask::query::Op;
 
 /// A filter value converted to the field's type.
 #[derive(Debug, Clone)]
@@ -184,24 +169,9 @@ fn compile_item(
                 Condition::Any(compiled)
             });
         }
-        "eq" => Op::Eq,
-        "noteq" => Op::NotEq,
-        "gt" => Op::Gt,
-        "gte" => Op::Gte,
-        "lt" => Op::Lt,
-        "lte" => Op::Lte,
-        "beginswith" => Op::BeginsWith,
-        "endswith" => Op::EndsWith,
-        "contains" => Op::Contains,
-        "exist" => Op::Exist,
-        "notexist" => Op::NotExist,
-        "in" => Op::In,
-        "notin" => Op::NotIn,
-        _ => {
-            return Err(ApiError::business(format!(
-                "Invalid filter operator '{op_text}'."
-            )))
-        }
+        other => other
+            .parse::<Op>()
+            .map_err(|_| ApiError::business(format!("Invalid filter operator '{op_text}'.")))?,
     };
     let field_name = key(object, "field")
         .and_then(Value::as_str)
