@@ -4,27 +4,15 @@
 use autotask::entities::{
     NewTicket, NewTicketNote, TicketField, TicketPatch, TicketPriority, TicketStatus,
 };
-use autotask::{Client, Error, Op, RetryPolicy, Where};
-use autotask_sim::{FaultKind, FaultRule, RunningSimulator, Seed, SeedSize, Simulator};
+use autotask::{Error, Op, Where};
+
+#[path = "support/sim.rs"]
+mod sim_support;
+use autotask_sim::{FaultKind, FaultRule, RunningSimulator, Seed, SeedSize};
 use futures::TryStreamExt;
 use serde_json::json;
+use sim_support::start;
 use std::time::{Duration, Instant};
-
-async fn start(seed: Seed) -> (RunningSimulator, Client) {
-    let sim = Simulator::builder().seed(seed).start().await.unwrap();
-    let client = Client::builder()
-        .username(autotask_sim::DEFAULT_USERNAME)
-        .integration_code(autotask_sim::DEFAULT_INTEGRATION_CODE)
-        .secret(autotask_sim::DEFAULT_SECRET)
-        .base_url(sim.base_url())
-        .retry_policy(RetryPolicy {
-            initial_backoff: Duration::from_millis(5),
-            ..RetryPolicy::default()
-        })
-        .build()
-        .unwrap();
-    (sim, client)
-}
 
 fn insert_tickets(sim: &RunningSimulator, n: usize) {
     for i in 0..n {
