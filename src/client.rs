@@ -216,6 +216,7 @@ impl ClientBuilder {
                 max_concurrent: self.max_concurrent_per_endpoint,
                 limits: Mutex::new(HashMap::new()),
                 stats: Stats::default(),
+                journal: Default::default(),
             }),
             impersonation: None,
         })
@@ -244,6 +245,8 @@ pub(crate) struct Inner {
     max_concurrent: usize,
     limits: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub(crate) stats: Stats,
+    /// Writes sent through this client (services branch: `client.audit_log()`).
+    pub(crate) journal: crate::journal::Journal,
 }
 
 impl fmt::Debug for Client {
@@ -453,7 +456,7 @@ impl Client {
     }
 
     /// An unauthenticated GET (zone detection sends no credentials).
-    async fn plain_get(&self, url: Url) -> Result<Value> {
+    pub(crate) async fn plain_get(&self, url: Url) -> Result<Value> {
         let path = url.path().to_string();
         let response = self
             .inner
@@ -500,8 +503,19 @@ impl Client {
             .map_err(|e| Error::Configuration(format!("invalid path {path:?}: {e}")))
     }
 
-    /// Sends one request with limits and retries; the JSON answer on success.
+    /// Sends one request ([`Client::send_request`]) and journals it when it is a write.
     pub(crate) async fn execute(&self, request: Request) -> Result<Value> {
+        let impersonation = self.impersonation.or(self.inner.impersonation);
+        let write = crate::journal::PendingWrite::of(&request, impersonation);
+        let result = self.send_request(request).await;
+        if let Some(write) = write {
+            self.inner.journal.record(write, result.as_ref());
+        }
+        result
+    }
+
+    /// Sends one request with limits and retries; the JSON answer on success.
+    async fn send_request(&self, request: Request) -> Result<Value> {
         let started = Instant::now();
         let policy = &self.inner.retry;
         let mut attempt: u32 = 0;
@@ -672,6 +686,19 @@ impl Client {
             }
         }
         Ok(value)
+    }
+}
+
+/// Configuration the services (`client.health()`, `client.api_usage()`) report.
+impl Client {
+    /// The API user name (zoneInformation's `user`).
+    pub(crate) fn username(&self) -> &str {
+        &self.inner.username
+    }
+
+    /// Requests in flight allowed per endpoint.
+    pub(crate) fn max_concurrent_per_endpoint(&self) -> usize {
+        self.inner.max_concurrent
     }
 }
 

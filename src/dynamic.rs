@@ -28,15 +28,53 @@ impl Client {
 }
 
 impl Entities {
-    /// The entity whose REST collection or model name is `name` (case-insensitive).
+    /// The entity whose REST collection or model name is `name` (case-insensitive). No request is made.
+    ///
+    /// Names from py-autotask's list that are not REST collections are answered from
+    /// [`crate::aliases`]: an old name of a real collection (`InstalledProducts`, `Teams`, ...) resolves
+    /// to that collection, and [`DynamicEntity::alias`] tells it was reached that way. Picklist names
+    /// (`TicketStatuses`), names this SDK provides as a service (`Analytics`) and names with no endpoint
+    /// at all (`Workflows`) give [`Error::NotAnEntity`], whose text names the real alternative. Anything
+    /// else, or a collection whose feature group is not compiled, is [`Error::InvalidInput`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: autotask::Client) -> autotask::Result<()> {
+    /// let cis = client.entities().get_entity("InstalledProducts")?;
+    /// assert_eq!(cis.meta().name, "ConfigurationItems");
+    /// assert_eq!(cis.alias().map(|a| a.name), Some("InstalledProducts"));
+    /// assert!(matches!(
+    ///     client.entities().get_entity("Workflows"),
+    ///     Err(autotask::Error::NotAnEntity { .. })
+    /// ));
+    /// # Ok(()) }
+    /// ```
     pub fn get_entity(&self, name: &str) -> Result<DynamicEntity> {
-        match crate::meta::entity_meta(name) {
+        if let Some(meta) = crate::meta::entity_meta(name) {
+            return Ok(DynamicEntity {
+                client: self.client.clone(),
+                meta,
+                alias: None,
+            });
+        }
+        let Some(reference) = crate::aliases::lookup(name) else {
+            return Err(Error::InvalidInput(format!(
+                "{name:?} is not an Autotask REST entity known to this build"
+            )));
+        };
+        let Some(target) = reference.entity() else {
+            return Err(Error::NotAnEntity {
+                name: reference.name.to_string(),
+                explanation: reference.explanation(),
+            });
+        };
+        match crate::meta::entity_meta(target) {
             Some(meta) => Ok(DynamicEntity {
                 client: self.client.clone(),
                 meta,
+                alias: Some(reference),
             }),
             None => Err(Error::InvalidInput(format!(
-                "{name:?} is not an Autotask REST entity known to this build"
+                "{name:?} is the REST collection {target}, whose feature group is not compiled into this build"
             ))),
         }
     }
@@ -47,12 +85,15 @@ impl Entities {
 pub struct DynamicEntity {
     client: Client,
     meta: &'static EntityMeta,
+    /// The py-autotask name used to reach this collection, when it was an alias.
+    alias: Option<&'static crate::aliases::ReferenceName>,
 }
 
 impl std::fmt::Debug for DynamicEntity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DynamicEntity")
             .field("entity", &self.meta.name)
+            .field("alias", &self.alias.map(|a| a.name))
             .finish()
     }
 }
@@ -61,6 +102,12 @@ impl DynamicEntity {
     /// The entity's metadata.
     pub fn meta(&self) -> &'static EntityMeta {
         self.meta
+    }
+
+    /// The alias [`Entities::get_entity`] resolved to reach this collection (`InstalledProducts` for
+    /// `ConfigurationItems`), or `None` when it was asked for by its real name.
+    pub fn alias(&self) -> Option<&'static crate::aliases::ReferenceName> {
+        self.alias
     }
 
     fn require_root(&self, verb: Verbs, what: &str) -> Result<()> {

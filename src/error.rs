@@ -84,6 +84,21 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    /// A name that is not an Autotask REST collection (py-autotask's invented "entities" such as
+    /// `Workflows` or `TicketStatuses`); `explanation` says what the real API offers instead
+    /// (see [`crate::aliases`]).
+    #[error("{name:?} is not part of the Autotask REST API: {explanation}")]
+    NotAnEntity { name: String, explanation: String },
+
+    /// Writing an export or a CSV file to the caller's writer failed.
+    #[error("cannot write {what}: {source}")]
+    Io {
+        /// What was being written (`Tickets export`, `report CSV`).
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The client is misconfigured (missing credentials, non-https URL, ...).
     #[error("configuration error: {0}")]
     Configuration(String),

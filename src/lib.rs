@@ -38,15 +38,18 @@
 #[allow(unused_macros)]
 mod macros;
 
+pub mod aliases;
 pub mod builder;
 mod client;
 mod dynamic;
 pub mod entity;
 pub mod error;
 mod handle;
+pub mod journal;
 pub mod meta;
 mod paging;
 pub mod query;
+pub mod services;
 mod stats;
 pub mod webhooks;
 pub mod wire;

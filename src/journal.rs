@@ -1,0 +1,192 @@
+//! A bounded in-memory journal of the writes (create, update, replace, delete) this client sent.
+//!
+//! Autotask keeps no general audit log reachable through the REST API, so the SDK remembers what *it*
+//! wrote: method, entity, record id, time, impersonated resource and outcome. The journal is shared by
+//! every clone of a [`Client`](crate::Client) and holds the newest [`JOURNAL_CAPACITY`] entries; older
+//! ones are dropped (the count of dropped entries is kept, so a reader knows the window is partial).
+//! Reads, queries and counts (including `POST .../query`) are not recorded.
+
+use crate::client::{Repeat, Request};
+use crate::error::Error;
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use serde_json::Value;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// Entries kept; the oldest is dropped when a new write arrives at this size.
+pub const JOURNAL_CAPACITY: usize = 1024;
+
+/// How a journaled write ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WriteOutcome {
+    /// The API accepted the write.
+    Succeeded,
+    /// The API (or the transport) refused it; the error's text.
+    Failed(String),
+    /// The request may or may not have been processed ([`Error::UnknownOutcome`]).
+    Unknown(String),
+}
+
+/// One write sent through the client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalEntry {
+    /// When the answer (or the final error) arrived.
+    pub at: DateTime<Utc>,
+    /// `POST`, `PATCH`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The REST collection written (`Tickets`, `TicketNotes`).
+    pub entity: String,
+    /// The record id: from the answer's `itemId`, else the body's `id`, else the path's last segment
+    /// (deletes); `None` when none of those carried one (a failed create).
+    pub id: Option<i64>,
+    /// The `ImpersonationResourceId` the request carried.
+    pub impersonation: Option<i64>,
+    pub outcome: WriteOutcome,
+}
+
+/// The journal itself, owned by the client.
+#[derive(Debug, Default)]
+pub(crate) struct Journal {
+    state: Mutex<JournalState>,
+}
+
+#[derive(Debug, Default)]
+struct JournalState {
+    entries: VecDeque<JournalEntry>,
+    dropped: u64,
+}
+
+/// A write about to be sent: what the journal needs from its request.
+pub(crate) struct PendingWrite {
+    method: String,
+    entity: String,
+    /// From the body's `id` (updates) or the path's last segment (deletes).
+    id: Option<i64>,
+    impersonation: Option<i64>,
+}
+
+impl PendingWrite {
+    /// `Some` when `request` writes: PATCH, PUT, DELETE, or a POST that is not a query.
+    pub(crate) fn of(request: &Request, impersonation: Option<i64>) -> Option<PendingWrite> {
+        let method = &request.method;
+        let writes = *method == Method::PATCH
+            || *method == Method::PUT
+            || *method == Method::DELETE
+            || (*method == Method::POST && request.repeat == Repeat::Create);
+        if !writes {
+            return None;
+        }
+        let body_id = request.body.as_ref().and_then(|body| body["id"].as_i64());
+        let path_id = (*method == Method::DELETE)
+            .then(|| request.path.rsplit('/').next()?.parse().ok())
+            .flatten();
+        Some(PendingWrite {
+            method: method.as_str().to_string(),
+            entity: request.entity.clone(),
+            id: body_id.or(path_id),
+            impersonation,
+        })
+    }
+}
+
+impl Journal {
+    /// Records a finished write.
+    pub(crate) fn record(&self, write: PendingWrite, result: Result<&Value, &Error>) {
+        let answer_id = result.ok().and_then(|answer| answer["itemId"].as_i64());
+        let outcome = match result {
+            Ok(_) => WriteOutcome::Succeeded,
+            Err(error @ Error::UnknownOutcome { .. }) => WriteOutcome::Unknown(error.to_string()),
+            Err(error) => WriteOutcome::Failed(error.to_string()),
+        };
+        let entry = JournalEntry {
+            at: Utc::now(),
+            method: write.method,
+            entity: write.entity,
+            id: answer_id.or(write.id),
+            impersonation: write.impersonation,
+            outcome,
+        };
+        let mut state = self.state.lock().expect("journal");
+        if state.entries.len() == JOURNAL_CAPACITY {
+            state.entries.pop_front();
+            state.dropped += 1;
+        }
+        state.entries.push_back(entry);
+    }
+
+    /// The entries kept, oldest first, and how many older ones were dropped.
+    pub(crate) fn snapshot(&self) -> (Vec<JournalEntry>, u64) {
+        let state = self.state.lock().expect("journal");
+        (state.entries.iter().cloned().collect(), state.dropped)
+    }
+}
+
+impl crate::Client {
+    /// The writes this client (and its clones) sent, oldest first, at most [`JOURNAL_CAPACITY`]; and
+    /// how many older entries were dropped to stay within it. No request is made.
+    pub fn write_journal(&self) -> (Vec<JournalEntry>, u64) {
+        self.inner.journal.snapshot()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn write(method: Method, path: &str, body: Option<Value>) -> PendingWrite {
+        let mut request = Request::new(method, path, "Tickets");
+        request.body = body;
+        PendingWrite::of(&request, Some(7)).expect("a write")
+    }
+
+    #[test]
+    fn queries_and_reads_are_not_writes() {
+        let query = Request::new(Method::POST, "Tickets/query", "Tickets").read_only();
+        assert!(PendingWrite::of(&query, None).is_none());
+        let get = Request::new(Method::GET, "Tickets/1", "Tickets");
+        assert!(PendingWrite::of(&get, None).is_none());
+    }
+
+    #[test]
+    fn ids_come_from_answer_body_or_path() {
+        let journal = Journal::default();
+        journal.record(
+            write(Method::POST, "Tickets", None),
+            Ok(&json!({"itemId": 5})),
+        );
+        journal.record(
+            write(
+                Method::PATCH,
+                "Tickets",
+                Some(json!({"id": 6, "title": "x"})),
+            ),
+            Err(&Error::InvalidInput("no".into())),
+        );
+        journal.record(write(Method::DELETE, "Tickets/9", None), Ok(&Value::Null));
+        let (entries, dropped) = journal.snapshot();
+        assert_eq!(dropped, 0);
+        let ids: Vec<_> = entries.iter().map(|e| e.id).collect();
+        assert_eq!(ids, [Some(5), Some(6), Some(9)]);
+        assert_eq!(entries[0].outcome, WriteOutcome::Succeeded);
+        assert!(matches!(&entries[1].outcome, WriteOutcome::Failed(m) if m.contains("no")));
+        assert!(entries.iter().all(|e| e.impersonation == Some(7)));
+    }
+
+    #[test]
+    fn keeps_only_the_newest_entries() {
+        let journal = Journal::default();
+        for i in 0..JOURNAL_CAPACITY + 3 {
+            journal.record(
+                write(Method::POST, "Tickets", None),
+                Ok(&json!({ "itemId": i as i64 })),
+            );
+        }
+        let (entries, dropped) = journal.snapshot();
+        assert_eq!(entries.len(), JOURNAL_CAPACITY);
+        assert_eq!(dropped, 3);
+        assert_eq!(entries[0].id, Some(3));
+    }
+}

@@ -1,0 +1,492 @@
+//! `client.analytics()`: py-autotask's `Analytics` (and `Dashboards`, `Reports`), computed from real
+//! `query/count` and `query` requests.
+
+use super::csv::write_csv_row;
+use crate::client::{Client, Request};
+use crate::dynamic::DynamicEntity;
+use crate::error::{Error, Result};
+use crate::query::{Filter, Op, QuerySpec};
+use crate::wire::datetime;
+use chrono::{DateTime, Duration as Span, Utc};
+use futures::TryStreamExt;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// The ticket status value Autotask reserves for "Complete" (a system value in every tenant).
+const TICKET_COMPLETE: i64 = 5;
+/// The project status value Autotask reserves for "Complete".
+const PROJECT_COMPLETE: i64 = 5;
+/// The contract status value "Active".
+const CONTRACT_ACTIVE: i64 = 1;
+
+/// One bucket of a grouped count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCount {
+    /// The picklist value; `None` for the "no value" and "not in the picklist" buckets.
+    pub value: Option<i64>,
+    /// The picklist label, `(none)` or `(not in picklist)`.
+    pub label: String,
+    pub count: u64,
+}
+
+/// The figures of [`Analytics::get_dashboard_data`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardData {
+    /// When the counts were asked for; "overdue", "last 7 days" and "next 30 days" are relative to it.
+    pub generated_at: DateTime<Utc>,
+    /// Tickets whose status is not Complete (5).
+    pub open_tickets: u64,
+    /// Open tickets per status value (Complete excluded). Sums to `open_tickets`.
+    pub open_tickets_by_status: Vec<GroupCount>,
+    /// Open tickets per priority value. Sums to `open_tickets`.
+    pub open_tickets_by_priority: Vec<GroupCount>,
+    /// Open tickets per queue, plus tickets with no queue. Sums to `open_tickets`.
+    pub open_tickets_by_queue: Vec<GroupCount>,
+    /// Open tickets whose `dueDateTime` is before `generated_at`.
+    pub overdue_tickets: u64,
+    /// Tickets whose `createDate` is within 7 days before `generated_at`.
+    pub tickets_created_last_7_days: u64,
+    /// Projects whose status is not Complete (5).
+    pub active_projects: u64,
+    /// Active contracts (status 1) whose `endDate` is within 30 days after `generated_at`.
+    pub contracts_expiring_in_30_days: u64,
+    /// Invoices with no `paidDate` whose `isVoided` is false.
+    pub unpaid_invoices: u64,
+}
+
+/// The reports [`Analytics::generate_report`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReportKind {
+    /// Open tickets (status not Complete) per company. Streams the open `Tickets` with
+    /// `IncludeFields: [id, companyID]` (one query page per 500 tickets). Columns `companyID`,
+    /// `openTickets`, by company id. `company_id` narrows it to one company.
+    OpenTicketsByCompany,
+    /// Hours worked per resource. Streams `TimeEntries` with `IncludeFields: [id, resourceID,
+    /// hoursWorked]`, `dateWorked` in `[from, to)` when given (one page per 500 entries). Columns
+    /// `resourceID`, `entries`, `hoursWorked`, by resource id. `company_id` is refused: time entries
+    /// carry no company.
+    HoursByResource,
+    /// Active contracts (status 1) whose `endDate` is within `days` after now. Streams `Contracts`.
+    /// Columns `id`, `contractName`, `companyID`, `endDate`, by id.
+    ExpiringContracts,
+    /// Invoices with no `paidDate` that are not voided. Streams `Invoices`. Columns `id`,
+    /// `invoiceNumber`, `companyID`, `invoiceTotal`, `dueDate`, by id.
+    UnpaidInvoices,
+}
+
+/// Parameters of [`Analytics::generate_report`]; each [`ReportKind`] says which it uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportParams {
+    /// Lower bound (inclusive) of the report's date field.
+    pub from: Option<DateTime<Utc>>,
+    /// Upper bound (exclusive) of the report's date field.
+    pub to: Option<DateTime<Utc>>,
+    /// Only this company's records.
+    pub company_id: Option<i64>,
+    /// Look-ahead in days ([`ReportKind::ExpiringContracts`]); default 30.
+    pub days: u32,
+}
+
+impl Default for ReportParams {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            company_id: None,
+            days: 30,
+        }
+    }
+}
+
+/// A generated report: a header and rows of JSON cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub kind: ReportKind,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// py-autotask's `Analytics`: `client.analytics()`.
+#[derive(Debug, Clone)]
+pub struct Analytics {
+    client: Client,
+}
+
+impl Client {
+    /// Dashboard figures and reports computed from `query/count` and `query` requests.
+    pub fn analytics(&self) -> Analytics {
+        Analytics {
+            client: self.clone(),
+        }
+    }
+}
+
+fn cond(field: &str, op: Op, value: impl Into<Value>) -> Filter {
+    Filter::condition(field, op, value)
+}
+
+fn spec(filters: Vec<Filter>) -> QuerySpec {
+    QuerySpec {
+        filters,
+        ..QuerySpec::default()
+    }
+}
+
+fn open_ticket() -> Filter {
+    cond("status", Op::NotEq, TICKET_COMPLETE)
+}
+
+/// A picklist value read from `entityInformation/fields`.
+struct PicklistValue {
+    value: i64,
+    label: String,
+}
+
+impl Analytics {
+    fn entity(&self, name: &str) -> Result<DynamicEntity> {
+        self.client.entities().get_entity(name)
+    }
+
+    /// Counts open tickets per dashboard group and the six summary figures.
+    ///
+    /// Requests, all `POST {Entity}/query/count` except the first:
+    ///
+    /// 1. `GET /Tickets/entityInformation/fields`, for the tenant's status, priority and queue picklists
+    ///    (queues are tenant-specific, so the compiled metadata cannot know them);
+    /// 2. one count per status value other than Complete, plus one for statuses outside the picklist;
+    /// 3. one per priority value, plus one for priorities outside the picklist;
+    /// 4. one per queue value, plus one for queues outside the picklist and one for tickets with no queue;
+    /// 5. six summary counts: open tickets, overdue, created in the last 7 days (`Tickets`), active
+    ///    `Projects`, expiring `Contracts`, unpaid `Invoices`.
+    ///
+    /// So `1 + (S - 1 + 1) + (P + 1) + (Q + 2) + 6` requests for S statuses, P priorities and Q queues
+    /// (up to three run at once per endpoint). "Outside the picklist" buckets catch values a tenant
+    /// deleted, so every bucket list sums to `open_tickets`; buckets with no tickets are kept.
+    /// Counts are taken one after another, so a ticket changed meanwhile can make the sums differ by one.
+    pub async fn get_dashboard_data(&self) -> Result<DashboardData> {
+        let tickets = self.entity("Tickets")?;
+        let now = Utc::now();
+        let fields = self
+            .client
+            .execute(Request::new(
+                Method::GET,
+                "Tickets/entityInformation/fields",
+                "Tickets",
+            ))
+            .await?;
+        let statuses: Vec<PicklistValue> = picklist(&fields, "status")?
+            .into_iter()
+            .filter(|v| v.value != TICKET_COMPLETE)
+            .collect();
+        let open_tickets_by_status =
+            self.grouped(&tickets, "status", statuses, &[TICKET_COMPLETE], false);
+        let open_tickets_by_priority = self.grouped(
+            &tickets,
+            "priority",
+            picklist(&fields, "priority")?,
+            &[],
+            false,
+        );
+        let open_tickets_by_queue = self.grouped(
+            &tickets,
+            "queueID",
+            picklist(&fields, "queueID")?,
+            &[],
+            true,
+        );
+        let (by_status, by_priority, by_queue) = futures::try_join!(
+            open_tickets_by_status,
+            open_tickets_by_priority,
+            open_tickets_by_queue
+        )?;
+        let text = |t: DateTime<Utc>| datetime::format(&t);
+        let projects = self.entity("Projects")?;
+        let contracts = self.entity("Contracts")?;
+        let invoices = self.entity("Invoices")?;
+        let open_spec = spec(vec![open_ticket()]);
+        let overdue_spec = spec(vec![open_ticket(), cond("dueDateTime", Op::Lt, text(now))]);
+        let created_spec = spec(vec![cond("createDate", Op::Gte, text(now - Span::days(7)))]);
+        let projects_spec = spec(vec![cond("status", Op::NotEq, PROJECT_COMPLETE)]);
+        let contracts_spec = spec(vec![
+            cond("status", Op::Eq, CONTRACT_ACTIVE),
+            cond("endDate", Op::Gte, text(now)),
+            cond("endDate", Op::Lte, text(now + Span::days(30))),
+        ]);
+        let invoices_spec = spec(vec![
+            Filter::condition("paidDate", Op::NotExist, Value::Null),
+            cond("isVoided", Op::Eq, false),
+        ]);
+        let (open, overdue, created, active_projects, expiring, unpaid) = futures::try_join!(
+            tickets.count(&open_spec),
+            tickets.count(&overdue_spec),
+            tickets.count(&created_spec),
+            projects.count(&projects_spec),
+            contracts.count(&contracts_spec),
+            invoices.count(&invoices_spec),
+        )?;
+        Ok(DashboardData {
+            generated_at: now,
+            open_tickets: open,
+            open_tickets_by_status: by_status,
+            open_tickets_by_priority: by_priority,
+            open_tickets_by_queue: by_queue,
+            overdue_tickets: overdue,
+            tickets_created_last_7_days: created,
+            active_projects,
+            contracts_expiring_in_30_days: expiring,
+            unpaid_invoices: unpaid,
+        })
+    }
+
+    /// Open tickets per value of `field`; `excluded` values are known but not open (Complete).
+    async fn grouped(
+        &self,
+        tickets: &DynamicEntity,
+        field: &str,
+        values: Vec<PicklistValue>,
+        excluded: &[i64],
+        nullable: bool,
+    ) -> Result<Vec<GroupCount>> {
+        let mut known: Vec<Value> = values.iter().map(|v| json!(v.value)).collect();
+        known.extend(excluded.iter().map(|v| json!(v)));
+        let mut buckets: Vec<(GroupCount, QuerySpec)> = values
+            .into_iter()
+            .map(|v| {
+                let spec = spec(vec![open_ticket(), cond(field, Op::Eq, v.value)]);
+                let bucket = GroupCount {
+                    value: Some(v.value),
+                    label: v.label,
+                    count: 0,
+                };
+                (bucket, spec)
+            })
+            .collect();
+        // Values a tenant removed from the picklist still sit on old tickets.
+        let outside = if known.is_empty() {
+            cond(field, Op::Exist, Value::Null)
+        } else {
+            cond(field, Op::NotIn, Value::Array(known))
+        };
+        buckets.push((
+            GroupCount {
+                value: None,
+                label: "(not in picklist)".into(),
+                count: 0,
+            },
+            spec(vec![open_ticket(), outside]),
+        ));
+        if nullable {
+            buckets.push((
+                GroupCount {
+                    value: None,
+                    label: "(none)".into(),
+                    count: 0,
+                },
+                spec(vec![
+                    open_ticket(),
+                    Filter::condition(field, Op::NotExist, Value::Null),
+                ]),
+            ));
+        }
+        let counts =
+            futures::future::try_join_all(buckets.iter().map(|(_, spec)| tickets.count(spec)))
+                .await?;
+        Ok(buckets
+            .into_iter()
+            .zip(counts)
+            .map(|((bucket, _), count)| GroupCount { count, ..bucket })
+            .collect())
+    }
+
+    /// Builds a report of `kind` (see [`ReportKind`] for the requests each makes and its columns).
+    /// Aggregating reports hold one row per group, listing reports one row per record; records are
+    /// streamed page by page, never all held at once by the SDK.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: autotask::Client) -> autotask::Result<()> {
+    /// use autotask::services::{ReportKind, ReportParams};
+    /// let analytics = client.analytics();
+    /// let report = analytics
+    ///     .generate_report(ReportKind::ExpiringContracts, &ReportParams { days: 60, ..Default::default() })
+    ///     .await?;
+    /// let mut out = Vec::new();
+    /// analytics.export_to_csv(&report, &mut out)?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn generate_report(&self, kind: ReportKind, params: &ReportParams) -> Result<Report> {
+        let date_range = |field: &str, filters: &mut Vec<Filter>| {
+            if let Some(from) = params.from {
+                filters.push(cond(field, Op::Gte, datetime::format(&from)));
+            }
+            if let Some(to) = params.to {
+                filters.push(cond(field, Op::Lt, datetime::format(&to)));
+            }
+        };
+        let company = |field: &str, filters: &mut Vec<Filter>| {
+            if let Some(id) = params.company_id {
+                filters.push(cond(field, Op::Eq, id));
+            }
+        };
+        let (entity, columns, mut filters, include): (&str, &[&str], Vec<Filter>, &[&str]) =
+            match kind {
+                ReportKind::OpenTicketsByCompany => (
+                    "Tickets",
+                    &["companyID", "openTickets"],
+                    vec![open_ticket()],
+                    &["companyID"],
+                ),
+                ReportKind::HoursByResource => {
+                    if params.company_id.is_some() {
+                        return Err(Error::InvalidInput(
+                            "HoursByResource cannot be narrowed to a company: TimeEntries carry no companyID"
+                                .into(),
+                        ));
+                    }
+                    let mut filters = Vec::new();
+                    date_range("dateWorked", &mut filters);
+                    (
+                        "TimeEntries",
+                        &["resourceID", "entries", "hoursWorked"],
+                        filters,
+                        &["resourceID", "hoursWorked"],
+                    )
+                }
+                ReportKind::ExpiringContracts => {
+                    let now = Utc::now();
+                    let until = now + Span::days(i64::from(params.days));
+                    (
+                        "Contracts",
+                        &["id", "contractName", "companyID", "endDate"],
+                        vec![
+                            cond("status", Op::Eq, CONTRACT_ACTIVE),
+                            cond("endDate", Op::Gte, datetime::format(&now)),
+                            cond("endDate", Op::Lte, datetime::format(&until)),
+                        ],
+                        &["contractName", "companyID", "endDate"],
+                    )
+                }
+                ReportKind::UnpaidInvoices => (
+                    "Invoices",
+                    &[
+                        "id",
+                        "invoiceNumber",
+                        "companyID",
+                        "invoiceTotal",
+                        "dueDate",
+                    ],
+                    vec![
+                        Filter::condition("paidDate", Op::NotExist, Value::Null),
+                        cond("isVoided", Op::Eq, false),
+                    ],
+                    &["invoiceNumber", "companyID", "invoiceTotal", "dueDate"],
+                ),
+            };
+        company("companyID", &mut filters);
+        let query = QuerySpec {
+            filters,
+            max_records: None,
+            include_fields: include.iter().map(|f| f.to_string()).collect(),
+        };
+        let mut records = self.entity(entity)?.query(&query);
+        let mut rows = Vec::new();
+        match kind {
+            ReportKind::OpenTicketsByCompany => {
+                let mut per_company: BTreeMap<i64, u64> = BTreeMap::new();
+                while let Some(ticket) = records.try_next().await? {
+                    let company = ticket["companyID"].as_i64().ok_or_else(|| {
+                        Error::Protocol(format!("ticket without companyID: {ticket}"))
+                    })?;
+                    *per_company.entry(company).or_default() += 1;
+                }
+                rows.extend(
+                    per_company
+                        .into_iter()
+                        .map(|(company, n)| vec![json!(company), json!(n)]),
+                );
+            }
+            ReportKind::HoursByResource => {
+                let mut per_resource: BTreeMap<i64, (u64, f64)> = BTreeMap::new();
+                while let Some(entry) = records.try_next().await? {
+                    let resource = entry["resourceID"].as_i64().ok_or_else(|| {
+                        Error::Protocol(format!("time entry without resourceID: {entry}"))
+                    })?;
+                    let hours = entry["hoursWorked"].as_f64().unwrap_or(0.0);
+                    let sum = per_resource.entry(resource).or_default();
+                    sum.0 += 1;
+                    sum.1 += hours;
+                }
+                rows.extend(
+                    per_resource.into_iter().map(|(resource, (n, hours))| {
+                        vec![json!(resource), json!(n), json!(hours)]
+                    }),
+                );
+            }
+            ReportKind::ExpiringContracts | ReportKind::UnpaidInvoices => {
+                while let Some(record) = records.try_next().await? {
+                    rows.push(columns.iter().map(|c| record[*c].clone()).collect());
+                }
+            }
+        }
+        Ok(Report {
+            kind,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+        })
+    }
+
+    /// Writes `report` as CSV (RFC 4180: a header line, CRLF line ends, cells quoted when they hold
+    /// commas, quotes or line breaks, see [`write_csv_row`]). No request is made.
+    pub fn export_to_csv<W: Write + ?Sized>(&self, report: &Report, writer: &mut W) -> Result<()> {
+        let io = |source| Error::Io {
+            what: "report CSV".into(),
+            source,
+        };
+        let header: Vec<Value> = report.columns.iter().map(|c| json!(c)).collect();
+        write_csv_row(writer, &header).map_err(io)?;
+        for row in &report.rows {
+            write_csv_row(writer, row).map_err(io)?;
+        }
+        writer.flush().map_err(io)
+    }
+}
+
+/// The picklist values of `field` in a `entityInformation/fields` answer (empty when the tenant has
+/// none); an error when the field is missing or a value is not an integer.
+fn picklist(fields: &Value, field: &str) -> Result<Vec<PicklistValue>> {
+    let entry = fields["fields"]
+        .as_array()
+        .and_then(|all| {
+            all.iter().find(|f| {
+                f["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(field))
+            })
+        })
+        .ok_or_else(|| {
+            Error::Protocol(format!(
+                "Tickets/entityInformation/fields has no field {field}"
+            ))
+        })?;
+    let Some(values) = entry["picklistValues"].as_array() else {
+        return Ok(Vec::new());
+    };
+    values
+        .iter()
+        .map(|v| {
+            let value = v["value"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .or_else(|| v["value"].as_i64())
+                .ok_or_else(|| {
+                    Error::Protocol(format!("{field} picklist value is not an integer: {v}"))
+                })?;
+            Ok(PicklistValue {
+                value,
+                label: v["label"].as_str().unwrap_or_default().to_string(),
+            })
+        })
+        .collect()
+}
