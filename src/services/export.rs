@@ -4,6 +4,7 @@
 use super::csv::write_csv_row;
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::meta::Verbs;
 use crate::query::{Filter, Op, QuerySpec};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -163,10 +164,14 @@ impl Export {
         W: Write,
         F: FnMut(&str) -> std::io::Result<W>,
     {
+        // Every name is checked before the first writer is opened.
+        let collections = entities
+            .iter()
+            .map(|name| self.queryable(name))
+            .collect::<Result<Vec<_>>>()?;
         let mut written = BTreeMap::new();
         let mut total = 0;
-        for name in entities {
-            let collection = self.client.entities().get_entity(name)?.meta().name;
+        for collection in collections {
             let mut writer = open(collection).map_err(|source| Error::Io {
                 what: format!("{collection} export (opening the writer)"),
                 source,
@@ -184,8 +189,21 @@ impl Export {
     /// Exports one entity to `writer`; the number of records written. Requests: one query, paged to
     /// the end.
     pub async fn entity<W: Write + ?Sized>(&mut self, entity: &str, writer: &mut W) -> Result<u64> {
-        let collection = self.client.entities().get_entity(entity)?.meta().name;
+        let collection = self.queryable(entity)?;
         self.write_entity(collection, writer, 0).await
+    }
+
+    /// The collection name of `entity`, if it can be queried at its root.
+    fn queryable(&self, entity: &str) -> Result<&'static str> {
+        let meta = self.client.entities().get_entity(entity)?.meta();
+        if meta.root_verbs.contains(Verbs::QUERY) {
+            Ok(meta.name)
+        } else {
+            Err(Error::InvalidInput(format!(
+                "{} cannot be exported: it cannot be queried at /{} (only listed under a parent)",
+                meta.name, meta.name
+            )))
+        }
     }
 
     async fn write_entity<W: Write + ?Sized>(
