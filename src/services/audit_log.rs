@@ -249,7 +249,7 @@ impl AuditLog {
                 .map(journal_event),
         );
         // Newest first; events without a time last.
-        events.sort_by(|a, b| b.at.cmp(&a.at));
+        events.sort_by_key(|e| std::cmp::Reverse(e.at));
         Ok(events)
     }
 }
