@@ -34,21 +34,30 @@
 pub enum NameKind {
     /// Another name of the real REST collection `entity`; `note` says what differs, if anything.
     Alias {
+        /// The real collection (`ConfigurationItems`).
         entity: &'static str,
+        /// What differs from the name's promise, or `""`.
         note: &'static str,
     },
     /// The values of the picklist field `field` of the REST collection `entity`.
     Picklist {
+        /// The collection that has the field (`Tickets`).
         entity: &'static str,
+        /// The picklist field (`status`).
         field: &'static str,
     },
     /// Not an endpoint; the SDK service reached by `accessor` (`client.analytics()`) provides it.
     Service {
+        /// How to reach the service (`client.analytics()`).
         accessor: &'static str,
+        /// Where the service's data comes from.
         note: &'static str,
     },
     /// Not an endpoint and not emulated; `closest` says what the real API offers instead.
-    NotInApi { closest: &'static str },
+    NotInApi {
+        /// What the real API offers instead, in words.
+        closest: &'static str,
+    },
 }
 
 /// One name of the reference list that is not a REST collection.
@@ -56,6 +65,7 @@ pub enum NameKind {
 pub struct ReferenceName {
     /// The name as the reference spells it (without spaces).
     pub name: &'static str,
+    /// What the name stands for.
     pub kind: NameKind,
 }
 

@@ -88,7 +88,12 @@ pub enum Error {
     /// `Workflows` or `TicketStatuses`); `explanation` says what the real API offers instead
     /// (see [`crate::aliases`]).
     #[error("{name:?} is not part of the Autotask REST API: {explanation}")]
-    NotAnEntity { name: String, explanation: String },
+    NotAnEntity {
+        /// The name as the reference spells it.
+        name: String,
+        /// What it is in the real API and what to use instead.
+        explanation: String,
+    },
 
     /// Writing an export or a CSV file to the caller's writer failed.
     #[error("cannot write {what}: {source}")]

@@ -43,6 +43,7 @@ pub struct JournalEntry {
     pub id: Option<i64>,
     /// The `ImpersonationResourceId` the request carried.
     pub impersonation: Option<i64>,
+    /// How the write ended.
     pub outcome: WriteOutcome,
 }
 

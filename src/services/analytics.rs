@@ -28,6 +28,7 @@ pub struct GroupCount {
     pub value: Option<i64>,
     /// The picklist label, `(none)` or `(not in picklist)`.
     pub label: String,
+    /// Open tickets in the bucket.
     pub count: u64,
 }
 
@@ -104,8 +105,11 @@ impl Default for ReportParams {
 /// A generated report: a header and rows of JSON cells.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The kind of report.
     pub kind: ReportKind,
+    /// Column names, as [`ReportKind`] lists them.
     pub columns: Vec<String>,
+    /// One row per group or record, cells in `columns` order.
     pub rows: Vec<Vec<Value>>,
 }
 

@@ -82,9 +82,11 @@ impl RateLimitLevel {
 /// The answer of [`ApiUsage::check_rate_limits`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitReport {
+    /// The `ThresholdInformation` answer.
     pub usage: ThresholdUsage,
     /// `usage.share_used()`.
     pub share_used: f64,
+    /// The latency tier `share_used` falls in.
     pub level: RateLimitLevel,
     /// Requests this client lets run at once per endpoint (Autotask allows 3 per integration code and
     /// endpoint for integrations created since 2023.1).

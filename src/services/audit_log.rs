@@ -36,6 +36,7 @@ pub enum AuditSource {
 pub struct AuditEvent {
     /// When it happened (`date`, `deletedDateTime`, or the journal's time); `None` if the API sent none.
     pub at: Option<DateTime<Utc>>,
+    /// Which collection (or the journal) reported it.
     pub source: AuditSource,
     /// The id of the history or log record; `None` for journal entries.
     pub record_id: Option<i64>,
