@@ -7,7 +7,7 @@
 //! changes are visible only through this client's own [write journal](crate::Client::write_journal).
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::journal::{JournalEntry, WriteOutcome};
 use crate::query::{Filter, Op, QuerySpec};
 use crate::wire::datetime;
@@ -227,12 +227,11 @@ impl AuditLog {
     ) -> Result<Vec<AuditEvent>> {
         let mut events = Vec::new();
         for source in sources {
-            let entity = match self.client.entities().get_entity(source.collection) {
-                Ok(entity) => entity,
-                // The collection's feature group is not compiled into this build.
-                Err(Error::InvalidInput(_)) => continue,
-                Err(other) => return Err(other),
-            };
+            // A collection whose feature group is not compiled into this build is not queried.
+            if crate::meta::entity_meta(source.collection).is_none() {
+                continue;
+            }
+            let entity = self.client.entities().get_entity(source.collection)?;
             let spec = QuerySpec {
                 filters: vec![filter(source)],
                 ..QuerySpec::default()
