@@ -63,6 +63,11 @@ impl DynamicEntity {
         self.meta
     }
 
+    /// The client this handle uses.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn require_root(&self, verb: Verbs, what: &str) -> Result<()> {
         if self.meta.root_verbs.contains(verb) {
             return Ok(());
@@ -214,6 +219,16 @@ pub struct DynamicChildren {
 }
 
 impl DynamicChildren {
+    /// The entity's metadata.
+    pub fn meta(&self) -> &'static EntityMeta {
+        self.meta
+    }
+
+    /// The client this handle uses.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn require(&self, verb: Verbs, what: &str) -> Result<()> {
         if self.verbs.contains(verb) {
             Ok(())

@@ -38,6 +38,7 @@
 #[allow(unused_macros)]
 mod macros;
 
+pub mod batch;
 pub mod builder;
 mod client;
 mod dynamic;
@@ -48,6 +49,7 @@ pub mod meta;
 mod paging;
 pub mod query;
 mod stats;
+pub mod transaction;
 pub mod webhooks;
 pub mod wire;
 
@@ -59,12 +61,14 @@ mod accessors {
     include!(concat!(env!("OUT_DIR"), "/accessors.rs"));
 }
 
+pub use batch::{Batch, BatchProgress, BatchResults};
 pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP_URL};
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
 pub use error::{Error, Result};
 pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
 pub use query::{Filter, Op, QuerySpec, Where};
 pub use stats::EndpointStats;
+pub use transaction::{Transaction, TransactionError};
 
 /// The generated entity types, one set per REST collection (`Ticket`, `TicketField`, `NewTicket`,
 /// `TicketPatch`, `TICKETS` metadata, ...). Only the enabled feature groups are compiled.
