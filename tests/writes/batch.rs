@@ -50,7 +50,11 @@ async fn results_keep_input_order_with_server_and_client_rejections() {
         }
     }
     assert_eq!(
-        results.succeeded().iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        results
+            .succeeded()
+            .iter()
+            .map(|(i, _)| *i)
+            .collect::<Vec<_>>(),
         [0, 1, 3, 4, 7]
     );
     assert_eq!(
@@ -102,7 +106,10 @@ async fn never_more_than_three_in_flight_per_endpoint() {
     );
     // 9 requests of 150 ms each: at most 3 at once takes at least 3 rounds; one at a time would take 9.
     assert!(elapsed >= DELAY * 3, "{elapsed:?}: more than 3 ran at once");
-    assert!(elapsed < DELAY * 7, "{elapsed:?}: the batch did not run concurrently");
+    assert!(
+        elapsed < DELAY * 7,
+        "{elapsed:?}: the batch did not run concurrently"
+    );
     let progress = seen.lock().unwrap().clone();
     assert_eq!(progress.len(), 9);
     assert!(progress
@@ -162,7 +169,12 @@ async fn a_lost_create_is_an_unknown_outcome_for_that_item_only_and_not_resent()
     let posts_of_lost = sim
         .requests()
         .iter()
-        .filter(|r| r.method == "POST" && r.body.as_ref().is_some_and(|b| b["title"] == payload["title"]))
+        .filter(|r| {
+            r.method == "POST"
+                && r.body
+                    .as_ref()
+                    .is_some_and(|b| b["title"] == payload["title"])
+        })
         .count();
     assert_eq!(posts_of_lost, 1, "the lost create was sent exactly once");
     assert_eq!(sim.count("Tickets"), 6, "the simulator processed it once");
@@ -236,14 +248,20 @@ async fn root_update_and_delete_batches() {
     assert_eq!(results.failed().len(), 1);
     assert_eq!(results.failed()[0].0, 3, "the missing ticket fails alone");
     for &id in &ids {
-        assert_eq!(sim.get("Tickets", id).unwrap()["title"], format!("after {id}"));
+        assert_eq!(
+            sim.get("Tickets", id).unwrap()["title"],
+            format!("after {id}")
+        );
     }
     assert_eq!(sim.get("Tickets", ids[1]).unwrap()["status"], 5);
 
     let groups: Vec<i64> = (0..3)
         .map(|i| {
-            sim.insert("ContactGroups", json!({"name": format!("g{i}"), "isActive": true}))
-                .unwrap()
+            sim.insert(
+                "ContactGroups",
+                json!({"name": format!("g{i}"), "isActive": true}),
+            )
+            .unwrap()
         })
         .collect();
     let results = client.entity::<ContactGroup>().delete_batch(&groups).await;
@@ -272,13 +290,19 @@ async fn dynamic_batches_check_each_item_and_the_verbs() {
     assert_eq!(ids.len(), 2);
     assert_eq!(sim.get("Tickets", ids[1]).unwrap()["title"], "dyn 2");
 
-    let patches = [json!({"id": ids[0], "title": "dyn 0b"}), json!({"title": "no id"})];
+    let patches = [
+        json!({"id": ids[0], "title": "dyn 0b"}),
+        json!({"title": "no id"}),
+    ];
     let updated = tickets.update_batch(&patches).await;
     assert_eq!(updated.ids(), [ids[0]]);
     assert!(matches!(updated.results()[1], Err(Error::InvalidInput(_))));
     assert_eq!(sim.get("Tickets", ids[0]).unwrap()["title"], "dyn 0b");
 
-    assert!(tickets.children(ids[0]).is_err(), "Tickets have no parent path");
+    assert!(
+        tickets.children(ids[0]).is_err(),
+        "Tickets have no parent path"
+    );
     let notes = client
         .entities()
         .get_entity("TicketNotes")
@@ -299,5 +323,8 @@ async fn dynamic_batches_check_each_item_and_the_verbs() {
         .results()
         .iter()
         .all(|r| matches!(r, Err(Error::InvalidInput(_)))));
-    assert!(sim.requests().is_empty(), "Tickets cannot be deleted: nothing is sent");
+    assert!(
+        sim.requests().is_empty(),
+        "Tickets cannot be deleted: nothing is sent"
+    );
 }
