@@ -14,8 +14,8 @@
 //!   [`Error::UnknownOutcome`] for that item and is **never re-sent**: it may have created the record.
 //!
 //! Limits: a batch is not atomic (use [`Client::transaction`](crate::Client::transaction) for best-effort
-//! compensation); items run in input order but complete in any order, so items that depend on each other
-//! belong in separate batches; each item counts against the hourly request threshold like any request.
+//! compensation); items start in input order but complete in any order, so items that depend on each
+//! other belong in separate batches; each item counts against the hourly request threshold like any request.
 
 use crate::client::Client;
 use crate::dynamic::{DynamicChildren, DynamicEntity};

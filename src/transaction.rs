@@ -629,29 +629,42 @@ impl TxDynamic {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Step {
-    /// A record was created at `path` (`Tickets`, `Tickets/12/Notes`).
+    /// A record was created.
     Created {
+        /// The entity (`Tickets`).
         entity: &'static str,
+        /// The collection written to (`Tickets`, `Tickets/12/Notes`).
         path: String,
+        /// The new record's id.
         id: i64,
     },
-    /// A create whose outcome is unknown: the record may exist; `payload` is what was sent.
+    /// A create whose outcome is unknown: the record may exist.
     CreateOutcomeUnknown {
+        /// The entity.
         entity: &'static str,
+        /// The collection written to.
         path: String,
+        /// The body that was sent.
         payload: Value,
     },
-    /// A record was updated; `fields` are the fields the patch changed (UDFs as `userDefinedFields.Name`).
+    /// A record was updated.
     Updated {
+        /// The entity.
         entity: &'static str,
+        /// The collection the PATCH went to.
         path: String,
+        /// The record's id.
         id: i64,
+        /// The fields the patch changed (UDFs as `userDefinedFields.Name`).
         fields: Vec<String>,
     },
     /// A queued delete ran at commit.
     Deleted {
+        /// The entity.
         entity: &'static str,
+        /// The collection the record was deleted from.
         path: String,
+        /// The deleted record's id.
         id: i64,
     },
 }

@@ -420,3 +420,42 @@ async fn dynamic_steps_are_recorded_and_undone_too() {
         .1
         .starts_with(&format!("Tickets/{ticket_id}/ChecklistItems/")));
 }
+
+#[tokio::test]
+async fn a_panicking_closure_is_compensated_then_the_panic_resumes() {
+    use futures::FutureExt;
+    let (sim, client) = start(Seed::None).await;
+
+    let outcome = std::panic::AssertUnwindSafe(client.transaction(|tx| async move {
+        tx.entity::<ContactGroup>().create(&group("orphan")).await?;
+        if tx.steps().len() == 1 {
+            panic!("bug in the caller");
+        }
+        Ok(())
+    }))
+    .catch_unwind()
+    .await;
+
+    assert!(outcome.is_err(), "the panic reaches the caller");
+    assert_eq!(sim.count("ContactGroups"), 0, "the create was undone first");
+    assert_eq!(requests(&sim).last().unwrap().0, "DELETE");
+}
+
+#[test]
+fn transaction_and_batch_futures_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = autotask::Client::builder()
+        .username("u@example.com")
+        .integration_code("CODE")
+        .secret("secret")
+        .base_url("http://127.0.0.1:1/ATServicesRest/")
+        .build()
+        .unwrap();
+    let work = client
+        .transaction(|tx| async move { tx.entity::<ContactGroup>().create(&group("x")).await });
+    assert_send(&work);
+    let handle = client.entity::<ContactGroup>();
+    let records = [group("y")];
+    let batch = std::future::IntoFuture::into_future(handle.create_batch(&records));
+    assert_send(&batch);
+}
