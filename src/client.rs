@@ -242,7 +242,7 @@ pub(crate) struct Inner {
     zone_lookup: Url,
     impersonation: Option<i64>,
     retry: RetryPolicy,
-    max_concurrent: usize,
+    pub(crate) max_concurrent: usize,
     limits: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub(crate) stats: Stats,
     /// Writes sent through this client (services branch: `client.audit_log()`).

@@ -110,6 +110,11 @@ impl DynamicEntity {
         self.alias
     }
 
+    /// The client this handle uses.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn require_root(&self, verb: Verbs, what: &str) -> Result<()> {
         if self.meta.root_verbs.contains(verb) {
             return Ok(());
@@ -261,6 +266,16 @@ pub struct DynamicChildren {
 }
 
 impl DynamicChildren {
+    /// The entity's metadata.
+    pub fn meta(&self) -> &'static EntityMeta {
+        self.meta
+    }
+
+    /// The client this handle uses.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn require(&self, verb: Verbs, what: &str) -> Result<()> {
         if self.verbs.contains(verb) {
             Ok(())

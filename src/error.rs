@@ -112,6 +112,11 @@ pub enum Error {
     /// another host, which would leak credentials).
     #[error("protocol error: {0}")]
     Protocol(String),
+
+    /// A [`Client::transaction`](crate::Client::transaction) failed: the error that ended it, the steps
+    /// compensated, and every step that could not be undone with the reason.
+    #[error(transparent)]
+    Transaction(Box<crate::transaction::TransactionError>),
 }
 
 /// `Result` with [`Error`].

@@ -99,7 +99,7 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
     Some(current)
 }
 
-fn encode<T: Serialize>(entity: &str, value: &T) -> Result<Value> {
+pub(crate) fn encode<T: Serialize>(entity: &str, value: &T) -> Result<Value> {
     serde_json::to_value(value)
         .map_err(|e| Error::InvalidInput(format!("{entity}: cannot encode body: {e}")))
 }
@@ -469,6 +469,11 @@ impl<E> Clone for ChildHandle<E> {
 }
 
 impl<E: Child> ChildHandle<E> {
+    /// The client this handle uses.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The parent's id.
     pub fn parent_id(&self) -> i64 {
         self.parent_id

@@ -39,6 +39,7 @@
 mod macros;
 
 pub mod aliases;
+pub mod batch;
 pub mod builder;
 mod client;
 mod dynamic;
@@ -51,6 +52,7 @@ mod paging;
 pub mod query;
 pub mod services;
 mod stats;
+pub mod transaction;
 pub mod webhooks;
 pub mod wire;
 
@@ -62,12 +64,14 @@ mod accessors {
     include!(concat!(env!("OUT_DIR"), "/accessors.rs"));
 }
 
+pub use batch::{Batch, BatchProgress, BatchResults};
 pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP_URL};
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
 pub use error::{Error, Result};
 pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
 pub use query::{Filter, Op, QuerySpec, Where};
 pub use stats::EndpointStats;
+pub use transaction::{Transaction, TransactionError};
 
 /// The generated entity types, one set per REST collection (`Ticket`, `TicketField`, `NewTicket`,
 /// `TicketPatch`, `TICKETS` metadata, ...). Only the enabled feature groups are compiled.

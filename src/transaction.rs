@@ -1,0 +1,865 @@
+//! Compensating transactions: a unit of work whose writes are undone, as far as the API allows, when it fails.
+//!
+//! **This is best-effort compensation, not atomicity.** Autotask has no transactions. Every step is an
+//! ordinary request that takes effect (and is visible to every other user, integration, workflow rule and
+//! webhook) the moment it succeeds. If the work fails, the SDK sends *new* requests that try to reverse
+//! the recorded steps, newest first:
+//!
+//! * a create is undone by deleting the record — only where the API offers a `DELETE` on the path it was
+//!   created on (the entity metadata's [`Verbs`]). Many entities cannot be deleted at all (a `Ticket`, a
+//!   `TicketNote`, a `Company`): such records **stay**, and are reported;
+//! * an update is undone by a `PATCH` that writes back the values the changed fields (and UDFs) had when the
+//!   step read the record with a `GET` just before its own `PATCH`. A change someone else made to those
+//!   fields in between is overwritten by the restore; other fields are not touched;
+//! * a create whose outcome is unknown (the answer was lost) cannot be undone: there is no id. It is
+//!   reported with its payload;
+//! * deletes cannot be undone at all, so they are not run as steps: [`TxEntity::delete_on_commit`] queues
+//!   them and they run, in call order, only after the work succeeded. If one of them fails, the transaction
+//!   fails: the creates and updates are compensated, and the deletes that already ran are reported as not
+//!   undone.
+//!
+//! The caller gets every failure spelled out in [`TransactionError`]: the original error, the steps undone,
+//! and each step that could not be undone with the reason (not deletable, outcome unknown, a compensating
+//! request that failed and its error). Compensation does not retry beyond the client's retry policy and
+//! does not stop at the first failure.
+//!
+//! Other limits: await every step inside the closure (a step still running when the closure returns is
+//! not recorded); run steps one after another if their undo order matters (steps are recorded in the order
+//! they complete); dropping the future returned by [`Client::transaction`] abandons the work without
+//! compensation; a panic in the closure is compensated, logged, and then resumed.
+//!
+//! ```no_run
+//! # async fn f(client: autotask::Client) -> autotask::Result<()> {
+//! use autotask::entities::{NewContactGroup, ContactGroup, Ticket, TicketPatch, TicketStatus};
+//!
+//! let group_id = client
+//!     .transaction(|tx| async move {
+//!         let group = tx.entity::<ContactGroup>().create(&NewContactGroup::new(true, "VIP")).await?;
+//!         let mut patch = TicketPatch::new(42);
+//!         patch.status = TicketStatus::COMPLETE.into();
+//!         tx.entity::<Ticket>().update(&patch).await?; // GET /Tickets/42, then PATCH /Tickets
+//!         Ok(group)
+//!     })
+//!     .await?;
+//! # let _ = group_id;
+//! # Ok(()) }
+//! ```
+
+use crate::client::{Client, Request};
+use crate::entity::{
+    Child, CreateAtRoot, CreateUnderParent, DeleteAtRoot, DeleteUnderParent, Entity, GetById,
+    GetUnderParent, UpdateAtRoot, UpdateUnderParent,
+};
+use crate::error::{Error, Result};
+use crate::handle::{check_write_body, encode, get_raw, item_id};
+use crate::meta::{EntityMeta, Verbs};
+use futures::FutureExt;
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+impl Client {
+    /// Runs `work` as a compensating transaction (see [the module docs](crate::transaction) for exactly
+    /// what is and is not guaranteed).
+    ///
+    /// Writes made through the [`Transaction`] handed to `work` are recorded. When `work` returns `Ok`, the
+    /// deletes queued with `delete_on_commit` run and the value is returned; nothing else is sent. When
+    /// `work` (or a queued delete) fails, the recorded steps are compensated newest first and the result is
+    /// [`Error::Transaction`], carrying the original error and a [`TransactionError`] report.
+    pub async fn transaction<T, F, Fut>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(Transaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let tx = Transaction {
+            client: self.clone(),
+            journal: Arc::default(),
+        };
+        let worker = tx.clone();
+        // Calling `work` inside the future makes a panic while building the future caught as well.
+        let outcome = AssertUnwindSafe(async move { work(worker).await })
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(Ok(value)) => match tx.commit().await {
+                Ok(()) => Ok(value),
+                Err(cause) => Err(tx.roll_back(cause).await),
+            },
+            Ok(Err(cause)) => Err(tx.roll_back(cause).await),
+            Err(panic) => {
+                let (undone, not_undone) = tx.compensate().await;
+                tracing::error!(
+                    undone = undone.len(),
+                    not_undone = %NotUndoneList(&not_undone),
+                    "transaction closure panicked; compensated what the API allows"
+                );
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+}
+
+/// The handle a [`Client::transaction`] closure writes through. Cheap to clone; clones share one record of
+/// steps. Reads go through [`client`](Transaction::client) and are not recorded.
+#[derive(Clone)]
+pub struct Transaction {
+    client: Client,
+    journal: Arc<Mutex<Journal>>,
+}
+
+impl fmt::Debug for Transaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transaction")
+            .field("steps", &self.steps())
+            .finish()
+    }
+}
+
+#[derive(Default)]
+struct Journal {
+    entries: Vec<Entry>,
+    deletes: Vec<QueuedDelete>,
+    /// Set when the closure has returned: no further steps are accepted.
+    closed: bool,
+}
+
+struct Entry {
+    step: Step,
+    undo: Undo,
+}
+
+/// How to reverse a step, decided when it is recorded.
+enum Undo {
+    Delete { path: String },
+    Patch { path: String, body: Value },
+    NotDeletable,
+    OutcomeUnknown,
+    Irreversible,
+}
+
+struct QueuedDelete {
+    target: Target,
+    id: i64,
+}
+
+/// Where a step writes: an entity's root collection or one parent's children, with the verbs offered there.
+#[derive(Clone)]
+struct Target {
+    meta: &'static EntityMeta,
+    /// `Tickets`, or `Tickets/12/Notes`.
+    collection: String,
+    verbs: Verbs,
+}
+
+impl Target {
+    fn root(meta: &'static EntityMeta) -> Self {
+        Self {
+            meta,
+            collection: meta.name.to_string(),
+            verbs: meta.root_verbs,
+        }
+    }
+
+    fn child(meta: &'static EntityMeta, parent_id: i64) -> Result<Self> {
+        let child = meta.child.ok_or_else(|| {
+            Error::InvalidInput(format!("{} has no parent-scoped path", meta.name))
+        })?;
+        Ok(Self {
+            meta,
+            collection: format!("{}/{parent_id}/{}", child.parent, child.segment),
+            verbs: child.verbs,
+        })
+    }
+
+    fn require(&self, verb: Verbs, what: &str) -> Result<()> {
+        if self.verbs.contains(verb) {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput(format!(
+                "{} cannot {what} at /{}",
+                self.meta.name, self.collection
+            )))
+        }
+    }
+
+    fn record_path(&self, id: i64) -> String {
+        format!("{}/{id}", self.collection)
+    }
+}
+
+/// True when the error shows the request was certainly not carried out, so there is nothing to undo.
+/// Anything else (a lost answer, a 5xx, an unreadable 2xx answer) may have been applied.
+fn certainly_not_applied(error: &Error) -> bool {
+    match error {
+        Error::InvalidInput(_)
+        | Error::Configuration(_)
+        | Error::Validation { .. }
+        | Error::Permission { .. }
+        | Error::NotFound { .. }
+        | Error::Authentication { .. }
+        | Error::RateLimited { .. }
+        | Error::ThreadLimit { .. } => true,
+        Error::Transport { not_sent, .. } => *not_sent,
+        Error::Http { status, .. } => (400..500).contains(status),
+        _ => false,
+    }
+}
+
+impl Transaction {
+    /// The client, for reads inside the transaction (not recorded, never undone).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Writes to entity `E`'s root collection (`tx.entity::<Ticket>().create(..)`).
+    pub fn entity<E: Entity>(&self) -> TxEntity<E> {
+        TxEntity {
+            tx: self.clone(),
+            _entity: PhantomData,
+        }
+    }
+
+    /// Writes to the children of type `E` under `parent_id` (`tx.children::<TicketNote>(ticket_id)`).
+    pub fn children<E: Child>(&self, parent_id: i64) -> TxChildren<E> {
+        TxChildren {
+            tx: self.clone(),
+            parent_id,
+            _entity: PhantomData,
+        }
+    }
+
+    /// Name-based writes over JSON, like [`Client::entities`]; an unknown name is [`Error::InvalidInput`].
+    pub fn dynamic(&self, name: &str) -> Result<TxDynamic> {
+        let meta = crate::meta::entity_meta(name).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "{name:?} is not an Autotask REST entity known to this build"
+            ))
+        })?;
+        Ok(TxDynamic {
+            tx: self.clone(),
+            target: Target::root(meta),
+        })
+    }
+
+    /// The steps recorded so far, oldest first (queued deletes are not steps until they run).
+    pub fn steps(&self) -> Vec<Step> {
+        self.journal()
+            .entries
+            .iter()
+            .map(|e| e.step.clone())
+            .collect()
+    }
+
+    fn journal(&self) -> MutexGuard<'_, Journal> {
+        // A panic while holding the lock cannot leave the journal half-written (every change is one push).
+        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn ensure_open(&self) -> Result<()> {
+        if self.journal().closed {
+            return Err(Error::InvalidInput(
+                "this transaction has finished; its handle accepts no more writes".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn record(&self, step: Step, undo: Undo) {
+        let mut journal = self.journal();
+        if journal.closed {
+            // The closure returned while this step was still running: it can no longer be compensated.
+            tracing::warn!(step = %step, "transaction step finished after the transaction ended; not recorded");
+            return;
+        }
+        journal.entries.push(Entry { step, undo });
+    }
+
+    async fn create(&self, target: &Target, body: Value) -> Result<i64> {
+        self.ensure_open()?;
+        target.require(Verbs::CREATE, "be created")?;
+        check_write_body(target.meta, &body)?;
+        let entity = target.meta.name;
+        let request =
+            Request::new(Method::POST, target.collection.clone(), entity).body(body.clone());
+        let result = self
+            .client
+            .execute(request)
+            .await
+            .and_then(|answer| item_id(entity, &answer));
+        match &result {
+            Ok(id) => {
+                let undo = if target.verbs.contains(Verbs::DELETE) {
+                    Undo::Delete {
+                        path: target.record_path(*id),
+                    }
+                } else {
+                    Undo::NotDeletable
+                };
+                let step = Step::Created {
+                    entity,
+                    path: target.collection.clone(),
+                    id: *id,
+                };
+                self.record(step, undo);
+            }
+            Err(error) if !certainly_not_applied(error) => {
+                let step = Step::CreateOutcomeUnknown {
+                    entity,
+                    path: target.collection.clone(),
+                    payload: body,
+                };
+                self.record(step, Undo::OutcomeUnknown);
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn update(&self, target: &Target, body: Value) -> Result<i64> {
+        self.ensure_open()?;
+        target.require(Verbs::PATCH, "be updated")?;
+        target.require(
+            Verbs::GET,
+            "be read by id, which a transaction needs to undo an update",
+        )?;
+        let entity = target.meta.name;
+        let id = body.get("id").and_then(Value::as_i64).ok_or_else(|| {
+            Error::InvalidInput(format!("{entity}: an update body needs the record's `id`"))
+        })?;
+        check_write_body(target.meta, &body)?;
+        let before = get_raw(&self.client, entity, target.record_path(id))
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                status: 404,
+                messages: vec![format!(
+                    "{entity} {id} does not exist (read before the update); nothing was changed"
+                )],
+            })?;
+        let (restore, fields) = restore_body(target.meta, id, &body, &before);
+        let request = Request::new(Method::PATCH, target.collection.clone(), entity).body(body);
+        let result = self
+            .client
+            .execute(request)
+            .await
+            .and_then(|answer| item_id(entity, &answer));
+        let applied = match &result {
+            Ok(_) => true,
+            Err(error) => !certainly_not_applied(error),
+        };
+        if applied {
+            let step = Step::Updated {
+                entity,
+                path: target.collection.clone(),
+                id,
+                fields,
+            };
+            let undo = Undo::Patch {
+                path: target.collection.clone(),
+                body: restore,
+            };
+            self.record(step, undo);
+        }
+        result
+    }
+
+    fn queue_delete(&self, target: &Target, id: i64) -> Result<()> {
+        target.require(Verbs::DELETE, "be deleted")?;
+        let mut journal = self.journal();
+        if journal.closed {
+            return Err(Error::InvalidInput(
+                "this transaction has finished; its handle accepts no more writes".into(),
+            ));
+        }
+        journal.deletes.push(QueuedDelete {
+            target: target.clone(),
+            id,
+        });
+        Ok(())
+    }
+
+    /// Closes the journal and runs the queued deletes in call order, stopping at the first failure.
+    async fn commit(&self) -> Result<()> {
+        let deletes = {
+            let mut journal = self.journal();
+            journal.closed = true;
+            std::mem::take(&mut journal.deletes)
+        };
+        for QueuedDelete { target, id } in deletes {
+            let entity = target.meta.name;
+            let path = target.record_path(id);
+            self.client
+                .execute(Request::new(Method::DELETE, path, entity))
+                .await?;
+            // Pushed directly: the journal is closed to the closure, not to the commit.
+            self.journal().entries.push(Entry {
+                step: Step::Deleted {
+                    entity,
+                    path: target.collection.clone(),
+                    id,
+                },
+                undo: Undo::Irreversible,
+            });
+        }
+        Ok(())
+    }
+
+    async fn roll_back(&self, cause: Error) -> Error {
+        let (undone, not_undone) = self.compensate().await;
+        Error::Transaction(Box::new(TransactionError {
+            cause,
+            undone,
+            not_undone,
+        }))
+    }
+
+    /// Reverses every recorded step, newest first, continuing past failures.
+    async fn compensate(&self) -> (Vec<Step>, Vec<NotUndone>) {
+        let entries = {
+            let mut journal = self.journal();
+            journal.closed = true;
+            journal.deletes.clear();
+            std::mem::take(&mut journal.entries)
+        };
+        let mut undone = Vec::new();
+        let mut not_undone = Vec::new();
+        for Entry { step, undo } in entries.into_iter().rev() {
+            let entity = step.entity();
+            let outcome = match undo {
+                Undo::Delete { path } => self
+                    .client
+                    .execute(Request::new(Method::DELETE, path, entity))
+                    .await
+                    .map(drop)
+                    .map_err(NotUndoneReason::CompensationFailed),
+                Undo::Patch { path, body } => self
+                    .client
+                    .execute(Request::new(Method::PATCH, path, entity).body(body))
+                    .await
+                    .map(drop)
+                    .map_err(NotUndoneReason::CompensationFailed),
+                Undo::NotDeletable => Err(NotUndoneReason::NotDeletable),
+                Undo::OutcomeUnknown => Err(NotUndoneReason::OutcomeUnknown),
+                Undo::Irreversible => Err(NotUndoneReason::Irreversible),
+            };
+            match outcome {
+                Ok(()) => undone.push(step),
+                Err(reason) => not_undone.push(NotUndone { step, reason }),
+            }
+        }
+        (undone, not_undone)
+    }
+}
+
+/// The PATCH that puts back what `patch` changes: `id`, each patched field with its value in `before`
+/// (null when absent), and each patched UDF with its previous value. Also returns the changed field names
+/// (UDFs as `userDefinedFields.Name`).
+fn restore_body(meta: &EntityMeta, id: i64, patch: &Value, before: &Value) -> (Value, Vec<String>) {
+    let mut restore = Map::new();
+    restore.insert("id".into(), json!(id));
+    let mut fields = Vec::new();
+    let Some(patched) = patch.as_object() else {
+        return (Value::Object(restore), fields);
+    };
+    for (name, value) in patched {
+        if name == "id" {
+            continue;
+        }
+        if name.eq_ignore_ascii_case("userDefinedFields") {
+            let udfs: Vec<Value> = value
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|udf| udf.get("name").and_then(Value::as_str))
+                .map(|udf_name| {
+                    fields.push(format!("userDefinedFields.{udf_name}"));
+                    json!({"name": udf_name, "value": previous_udf(before, udf_name)})
+                })
+                .collect();
+            restore.insert("userDefinedFields".into(), Value::Array(udfs));
+            continue;
+        }
+        // The API matches names case-insensitively; answer with the canonical name.
+        let canonical = meta.field(name).map_or(name.as_str(), |f| f.name);
+        let previous = before
+            .as_object()
+            .and_then(|record| {
+                record
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(canonical))
+            })
+            .map_or(Value::Null, |(_, v)| v.clone());
+        fields.push(canonical.to_string());
+        restore.insert(canonical.to_string(), previous);
+    }
+    (Value::Object(restore), fields)
+}
+
+fn previous_udf(before: &Value, name: &str) -> Value {
+    before
+        .get("userDefinedFields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|udf| {
+            udf.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .and_then(|udf| udf.get("value").cloned())
+        .unwrap_or(Value::Null)
+}
+
+/// Typed writes to one entity's root collection inside a transaction: [`Transaction::entity`].
+pub struct TxEntity<E> {
+    tx: Transaction,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: CreateAtRoot> TxEntity<E> {
+    /// `POST /{E}`, recorded. Undone by `DELETE /{E}/{id}` when the entity offers it; otherwise reported as
+    /// not undone. A create with an unknown outcome is recorded and reported, never re-sent.
+    pub async fn create(&self, record: &E::New) -> Result<i64> {
+        let body = encode(E::NAME, record)?;
+        self.tx.create(&Target::root(E::meta()), body).await
+    }
+}
+
+impl<E: UpdateAtRoot + GetById> TxEntity<E> {
+    /// `GET /{E}/{id}` (the values to restore), then `PATCH /{E}`, recorded. Undone by a `PATCH` of the
+    /// changed fields and UDFs back to the values read.
+    pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
+        let body = encode(E::NAME, patch)?;
+        self.tx.update(&Target::root(E::meta()), body).await
+    }
+}
+
+impl<E: DeleteAtRoot> TxEntity<E> {
+    /// Queues `DELETE /{E}/{id}` to run only after the closure succeeded (no request now). A delete cannot be
+    /// undone; if it fails, the transaction fails and is compensated.
+    pub fn delete_on_commit(&self, id: i64) -> Result<()> {
+        self.tx.queue_delete(&Target::root(E::meta()), id)
+    }
+}
+
+/// Typed writes to the children of one parent inside a transaction: [`Transaction::children`].
+pub struct TxChildren<E> {
+    tx: Transaction,
+    parent_id: i64,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: Child> TxChildren<E> {
+    fn target(&self) -> Result<Target> {
+        Target::child(E::meta(), self.parent_id)
+    }
+}
+
+impl<E: CreateUnderParent> TxChildren<E> {
+    /// `POST /{Parent}/{id}/{Seg}`, recorded. Undone by `DELETE /{Parent}/{id}/{Seg}/{childId}` when that
+    /// route exists (it does not for `TicketNotes`); otherwise reported as not undone.
+    pub async fn create(&self, record: &E::New) -> Result<i64> {
+        let body = encode(E::NAME, record)?;
+        self.tx.create(&self.target()?, body).await
+    }
+}
+
+impl<E: UpdateUnderParent + GetUnderParent> TxChildren<E> {
+    /// `GET /{Parent}/{id}/{Seg}/{childId}`, then `PATCH /{Parent}/{id}/{Seg}`, recorded. Undone by a
+    /// `PATCH` of the changed fields and UDFs back to the values read.
+    pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
+        let body = encode(E::NAME, patch)?;
+        self.tx.update(&self.target()?, body).await
+    }
+}
+
+impl<E: DeleteUnderParent> TxChildren<E> {
+    /// Queues `DELETE /{Parent}/{id}/{Seg}/{childId}` to run only after the closure succeeded.
+    pub fn delete_on_commit(&self, id: i64) -> Result<()> {
+        self.tx.queue_delete(&self.target()?, id)
+    }
+}
+
+/// Name-based JSON writes inside a transaction: [`Transaction::dynamic`]. Operations the entity does not
+/// offer at this path are [`Error::InvalidInput`], without requests.
+#[derive(Clone)]
+pub struct TxDynamic {
+    tx: Transaction,
+    target: Target,
+}
+
+impl fmt::Debug for TxDynamic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TxDynamic")
+            .field("path", &self.target.collection)
+            .finish()
+    }
+}
+
+impl TxDynamic {
+    /// The same entity's children under `parent_id`.
+    pub fn children(&self, parent_id: i64) -> Result<TxDynamic> {
+        Ok(TxDynamic {
+            tx: self.tx.clone(),
+            target: Target::child(self.target.meta, parent_id)?,
+        })
+    }
+
+    /// `POST` the collection, recorded (as [`TxEntity::create`]).
+    pub async fn create(&self, record: &Value) -> Result<i64> {
+        self.tx.create(&self.target, record.clone()).await
+    }
+
+    /// `GET` the record named by the patch's `id`, then `PATCH` the collection, recorded
+    /// (as [`TxEntity::update`]).
+    pub async fn update(&self, patch: &Value) -> Result<i64> {
+        self.tx.update(&self.target, patch.clone()).await
+    }
+
+    /// Queues a `DELETE` to run only after the closure succeeded (as [`TxEntity::delete_on_commit`]).
+    pub fn delete_on_commit(&self, id: i64) -> Result<()> {
+        self.tx.queue_delete(&self.target, id)
+    }
+}
+
+/// One write a transaction made.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Step {
+    /// A record was created.
+    Created {
+        /// The entity (`Tickets`).
+        entity: &'static str,
+        /// The collection written to (`Tickets`, `Tickets/12/Notes`).
+        path: String,
+        /// The new record's id.
+        id: i64,
+    },
+    /// A create whose outcome is unknown: the record may exist.
+    CreateOutcomeUnknown {
+        /// The entity.
+        entity: &'static str,
+        /// The collection written to.
+        path: String,
+        /// The body that was sent.
+        payload: Value,
+    },
+    /// A record was updated.
+    Updated {
+        /// The entity.
+        entity: &'static str,
+        /// The collection the PATCH went to.
+        path: String,
+        /// The record's id.
+        id: i64,
+        /// The fields the patch changed (UDFs as `userDefinedFields.Name`).
+        fields: Vec<String>,
+    },
+    /// A queued delete ran at commit.
+    Deleted {
+        /// The entity.
+        entity: &'static str,
+        /// The collection the record was deleted from.
+        path: String,
+        /// The deleted record's id.
+        id: i64,
+    },
+}
+
+impl Step {
+    /// The entity written.
+    pub fn entity(&self) -> &'static str {
+        match self {
+            Step::Created { entity, .. }
+            | Step::CreateOutcomeUnknown { entity, .. }
+            | Step::Updated { entity, .. }
+            | Step::Deleted { entity, .. } => entity,
+        }
+    }
+
+    /// The record's id (`None` for a create whose outcome is unknown).
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            Step::Created { id, .. } | Step::Updated { id, .. } | Step::Deleted { id, .. } => {
+                Some(*id)
+            }
+            Step::CreateOutcomeUnknown { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Created { entity, path, id } => write!(f, "created {entity} {id} at /{path}"),
+            Step::CreateOutcomeUnknown { entity, path, .. } => {
+                write!(f, "create of {entity} at /{path} with unknown outcome")
+            }
+            Step::Updated {
+                entity, id, fields, ..
+            } => write!(f, "updated {entity} {id} ({})", fields.join(", ")),
+            Step::Deleted { entity, id, .. } => write!(f, "deleted {entity} {id}"),
+        }
+    }
+}
+
+/// A step that could not be undone, and why.
+#[derive(Debug)]
+pub struct NotUndone {
+    /// The step, which is still in effect (or, for an unknown outcome, may be).
+    pub step: Step,
+    /// Why it could not be undone.
+    pub reason: NotUndoneReason,
+}
+
+/// Why a step could not be undone.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum NotUndoneReason {
+    /// The API offers no `DELETE` for this entity on the path it was created on (a `Ticket`, a `TicketNote`).
+    NotDeletable,
+    /// The create's outcome is unknown, so there is no id to delete. Look for the payload before re-sending.
+    OutcomeUnknown,
+    /// A delete cannot be undone.
+    Irreversible,
+    /// The compensating `DELETE` or `PATCH` failed with this error.
+    CompensationFailed(Error),
+}
+
+impl fmt::Display for NotUndoneReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotUndoneReason::NotDeletable => f.write_str("the API cannot delete it"),
+            NotUndoneReason::OutcomeUnknown => {
+                f.write_str("its outcome is unknown, so there is no id to delete")
+            }
+            NotUndoneReason::Irreversible => f.write_str("a delete cannot be undone"),
+            NotUndoneReason::CompensationFailed(e) => {
+                write!(f, "the compensating request failed: {e}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for NotUndone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.step, self.reason)
+    }
+}
+
+struct NotUndoneList<'a>(&'a [NotUndone]);
+
+impl fmt::Display for NotUndoneList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{item}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A failed transaction: the error that ended it and what compensation achieved (inside
+/// [`Error::Transaction`]).
+#[derive(Debug)]
+pub struct TransactionError {
+    /// The error the closure returned, or the queued delete that failed at commit.
+    pub cause: Error,
+    /// Steps undone, newest first.
+    pub undone: Vec<Step>,
+    /// Steps still in effect, newest first, each with the reason. Empty when compensation was complete.
+    pub not_undone: Vec<NotUndone>,
+}
+
+impl TransactionError {
+    /// True when every recorded step was undone.
+    pub fn fully_compensated(&self) -> bool {
+        self.not_undone.is_empty()
+    }
+}
+
+impl fmt::Display for TransactionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "transaction failed ({}); compensated {} step(s)",
+            self.cause,
+            self.undone.len()
+        )?;
+        if !self.not_undone.is_empty() {
+            write!(
+                f,
+                "; {} step(s) NOT undone: {}",
+                self.not_undone.len(),
+                NotUndoneList(&self.not_undone)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransactionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restore_body_puts_back_only_patched_fields_and_udfs() {
+        let meta = crate::meta::entity_meta("Tickets").expect("Tickets in this build");
+        let before = json!({
+            "id": 7, "title": "Old", "status": 1, "dueDateTime": null, "description": "untouched",
+            "userDefinedFields": [{"name": "Customer Reference", "value": "R-1"}, {"name": "Other", "value": "x"}]
+        });
+        let patch = json!({
+            "id": 7, "Title": "New", "dueDateTime": "2026-01-01T00:00:00Z",
+            "userDefinedFields": [{"name": "customer reference", "value": "R-2"}, {"name": "Missing", "value": "y"}]
+        });
+        let (restore, fields) = restore_body(meta, 7, &patch, &before);
+        assert_eq!(
+            restore,
+            json!({
+                "id": 7, "title": "Old", "dueDateTime": null,
+                "userDefinedFields": [{"name": "customer reference", "value": "R-1"}, {"name": "Missing", "value": null}]
+            })
+        );
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "dueDateTime",
+                "userDefinedFields.customer reference",
+                "userDefinedFields.Missing"
+            ]
+        );
+    }
+
+    #[test]
+    fn only_refused_requests_count_as_not_applied() {
+        assert!(certainly_not_applied(&Error::Validation {
+            status: 500,
+            messages: vec![]
+        }));
+        assert!(!certainly_not_applied(&Error::Http {
+            status: 503,
+            method: "PATCH".into(),
+            path: "/x".into(),
+            body: String::new()
+        }));
+        assert!(!certainly_not_applied(&Error::UnknownOutcome {
+            entity: "Tickets".into(),
+            reason: "lost".into(),
+            payload: Value::Null
+        }));
+        assert!(!certainly_not_applied(&Error::Protocol("no itemId".into())));
+    }
+}
