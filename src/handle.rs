@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+use crate::cache::Cacheable;
 use crate::client::{Client, Request};
 use crate::entity::*;
 use crate::error::{Error, Result};
@@ -165,7 +166,7 @@ pub(crate) fn item(answer: Value) -> Option<Value> {
 /// A GET of one record, `None` for both `200 {"item":null}` and 404.
 pub(crate) async fn get_raw(client: &Client, entity: &str, path: String) -> Result<Option<Value>> {
     match client
-        .execute(Request::new(Method::GET, path, entity))
+        .execute(Request::new(Method::GET, path, entity).cached_as(Cacheable::Record))
         .await
     {
         Ok(answer) => Ok(item(answer)),

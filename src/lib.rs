@@ -39,6 +39,7 @@
 mod macros;
 
 pub mod builder;
+pub mod cache;
 mod client;
 mod dynamic;
 pub mod entity;
@@ -59,6 +60,7 @@ mod accessors {
     include!(concat!(env!("OUT_DIR"), "/accessors.rs"));
 }
 
+pub use cache::CacheStats;
 pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP_URL};
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
 pub use error::{Error, Result};
