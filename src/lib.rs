@@ -47,8 +47,10 @@ pub mod error;
 mod handle;
 pub mod meta;
 mod paging;
+pub mod picklists;
 pub mod query;
 mod stats;
+pub mod udf;
 pub mod webhooks;
 pub mod wire;
 
@@ -65,8 +67,10 @@ pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
 pub use error::{Error, Result};
 pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
+pub use picklists::{Picklist, PicklistValue, Picklists};
 pub use query::{Filter, Op, QuerySpec, Where};
 pub use stats::EndpointStats;
+pub use udf::{UdfDefinition, UdfDefinitions, UdfType};
 
 /// The generated entity types, one set per REST collection (`Ticket`, `TicketField`, `NewTicket`,
 /// `TicketPatch`, `TICKETS` metadata, ...). Only the enabled feature groups are compiled.
