@@ -13,7 +13,8 @@
 //!
 //! // Dependent picklists: the sub-issue types of issue type 4.
 //! let sub = client.picklists().field("Tickets", "subIssueType").await?;
-//! let printer = sub.children_of(4)?.value_of("Printer")?;
+//! let hardware = sub.children_of(4)?;
+//! let printer = hardware.value_of("Printer")?.as_i64();
 //! # let _ = (complete, printer);
 //! # Ok(()) }
 //! ```
