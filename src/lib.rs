@@ -43,6 +43,7 @@ pub mod cache;
 mod client;
 mod dynamic;
 pub mod entity;
+pub mod entity_info;
 pub mod error;
 mod handle;
 pub mod meta;
@@ -65,6 +66,7 @@ mod accessors {
 pub use cache::CacheStats;
 pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP_URL};
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
+pub use entity_info::{EntityInformation, UserAccess};
 pub use error::{Error, Result};
 pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
 pub use picklists::{Picklist, PicklistValue, Picklists};

@@ -3,7 +3,7 @@
 use crate::sim_support::{client_builder, start, start_with};
 use crate::{insert_ticket, sent};
 use autotask::entities::{TicketNotePatch, TicketPatch};
-use autotask::Error;
+use autotask::{Error, UserAccess};
 use autotask_sim::{FaultKind, FaultRule, Seed, Simulator};
 use serde_json::json;
 use std::time::Duration;
@@ -287,6 +287,25 @@ async fn metadata_is_cached_by_default_and_can_be_turned_off() {
     uncached.udf_definitions("Tickets").await.unwrap();
     uncached.udf_definitions("Tickets").await.unwrap();
     assert_eq!(sent(&sim).len(), 2);
+}
+
+#[tokio::test]
+async fn entity_information_is_cached_metadata() {
+    let (sim, client) = start(Seed::None).await;
+    let info = client.entity_information("tickets").await.unwrap();
+    assert_eq!(info.name, "Ticket");
+    assert!(info.can_create && !info.can_delete && info.has_user_defined_fields);
+    assert_eq!(info.user_access_for_create, UserAccess::All);
+    assert_eq!(info.user_access_for_delete, UserAccess::None);
+    let typed = client
+        .entity_information_for::<autotask::entities::Ticket>()
+        .await
+        .unwrap();
+    assert_eq!(typed, info);
+    assert_eq!(sent(&sim), [get("Tickets/entityInformation")]);
+    let unknown = client.entity_information("Nope").await.unwrap_err();
+    assert!(matches!(unknown, Error::InvalidInput(_)), "{unknown:?}");
+    assert_eq!(sent(&sim).len(), 1);
 }
 
 #[tokio::test]
