@@ -189,6 +189,7 @@ impl<E: Entity> EntityHandle<E> {
 
 impl<E: GetById> EntityHandle<E> {
     /// `GET /{E}/{id}`; `None` when there is no such record (the API answers `200 {"item":null}` or 404).
+    /// No request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<E>> {
         let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", E::NAME)).await?;
         raw.map(|v| decode(E::NAME, v)).transpose()
@@ -501,6 +502,7 @@ impl<E: ListUnderParent> ChildHandle<E> {
 
 impl<E: GetUnderParent> ChildHandle<E> {
     /// `GET /{Parent}/{id}/{Seg}/{childId}` (attachments return their `data` only here).
+    /// No request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<E>> {
         let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", self.path())).await?;
         raw.map(|v| decode(E::NAME, v)).transpose()
