@@ -75,10 +75,17 @@ pub struct Picklist {
     entity: String,
     field: String,
     parent_field: Option<String>,
+    /// `Some(parent value)` for a picklist narrowed by [`children_of`](Self::children_of).
+    under: Option<String>,
     values: Vec<PicklistValue>,
 }
 
 impl Picklist {
+    /// The parent value this picklist was narrowed to by [`children_of`](Self::children_of).
+    pub fn narrowed_to(&self) -> Option<&str> {
+        self.under.as_deref()
+    }
+
     /// The REST collection (`Tickets`).
     pub fn entity(&self) -> &str {
         &self.entity
@@ -117,9 +124,8 @@ impl Picklist {
         let wanted = value.to_string();
         self.get(&wanted).map(|v| v.label.as_str()).ok_or_else(|| {
             Error::InvalidInput(format!(
-                "{}.{} has no value {wanted:?}; its values are: {}",
-                self.entity,
-                self.field,
+                "{} has no value {wanted:?}; its values are: {}",
+                self.describe(),
                 self.listing()
             ))
         })
@@ -150,22 +156,20 @@ impl Picklist {
                     )
                 };
                 Err(Error::InvalidInput(format!(
-                    "{}.{} has no value labelled {label:?}{hint}; its values are: {}",
-                    self.entity,
-                    self.field,
+                    "{} has no value labelled {label:?}{hint}; its values are: {}",
+                    self.describe(),
                     self.listing()
                 )))
             }
             several => Err(Error::InvalidInput(format!(
-                "{}.{}: the label {label:?} is ambiguous, it is carried by {}{}",
-                self.entity,
-                self.field,
+                "{}: the label {label:?} is ambiguous, it is carried by {}{}",
+                self.describe(),
                 several
                     .iter()
                     .map(|v| v.to_string())
                     .collect::<Vec<_>>()
                     .join(", "),
-                if self.parent_field.is_some() {
+                if self.parent_field.is_some() && self.under.is_none() {
                     "; pick the parent value first with children_of(parent)"
                 } else {
                     ""
@@ -185,21 +189,33 @@ impl Picklist {
             )));
         };
         let parent = parent_value.to_string();
+        let values = self
+            .values
+            .iter()
+            .filter(|v| {
+                v.parent_value
+                    .as_deref()
+                    .is_some_and(|p| same_value(p, &parent))
+            })
+            .cloned()
+            .collect();
         Ok(Picklist {
             entity: self.entity.clone(),
-            field: format!("{} (under {parent_field} {parent})", self.field),
-            parent_field: self.parent_field.clone(),
-            values: self
-                .values
-                .iter()
-                .filter(|v| {
-                    v.parent_value
-                        .as_deref()
-                        .is_some_and(|p| same_value(p, &parent))
-                })
-                .cloned()
-                .collect(),
+            field: self.field.clone(),
+            parent_field: Some(parent_field.clone()),
+            under: Some(parent),
+            values,
         })
+    }
+
+    /// `Tickets.subIssueType` (`Tickets.subIssueType under issueType 4` once narrowed), for messages.
+    fn describe(&self) -> String {
+        match (&self.under, &self.parent_field) {
+            (Some(under), Some(parent)) => {
+                format!("{}.{} under {parent} {under}", self.entity, self.field)
+            }
+            _ => format!("{}.{}", self.entity, self.field),
+        }
     }
 
     fn listing(&self) -> String {
@@ -319,6 +335,7 @@ impl RawField {
                 .as_ref()
                 .map(|p| p.trim().to_string())
                 .filter(|p| !p.is_empty()),
+            under: None,
             values: self.values(entity)?,
         })
     }
