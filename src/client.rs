@@ -1,6 +1,7 @@
 //! The client: configuration, zone detection, and the one non-generic request path every operation uses
 //! (auth headers, per-endpoint concurrency limit, retries with backoff, error mapping, tracing).
 
+use crate::cache::{CacheSettings, Cacheable, Lookup, ResponseCache};
 use crate::error::{Error, Result};
 use crate::stats::Stats;
 use reqwest::Method;
@@ -85,6 +86,7 @@ pub struct ClientBuilder {
     impersonation: Option<i64>,
     retry: RetryPolicy,
     max_concurrent_per_endpoint: usize,
+    cache: CacheSettings,
 }
 
 impl Default for ClientBuilder {
@@ -102,6 +104,7 @@ impl Default for ClientBuilder {
             impersonation: None,
             retry: RetryPolicy::default(),
             max_concurrent_per_endpoint: 3,
+            cache: CacheSettings::default(),
         }
     }
 }
@@ -174,8 +177,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Caches get-by-id records (root and child, typed and dynamic) for `ttl`, holding at most
+    /// `max_entries` records (the least recently used is dropped first). Off by default; see
+    /// [`Client::enable_cache`] for what is cached and how writes invalidate it. `max_entries` must be
+    /// at least 1 ([`build`](Self::build) fails otherwise).
+    pub fn cache(mut self, ttl: Duration, max_entries: usize) -> Self {
+        self.cache.record_ttl = Some(ttl);
+        self.cache.max_records = max_entries;
+        self
+    }
+
+    /// How long metadata answers (`entityInformation`, `/fields` with their picklists,
+    /// `/userDefinedFields`) are reused: [`DEFAULT_METADATA_TTL`](crate::cache::DEFAULT_METADATA_TTL)
+    /// (one hour) by default; `None` fetches them on every use.
+    pub fn metadata_cache(mut self, ttl: Option<Duration>) -> Self {
+        self.cache.metadata_ttl = ttl;
+        self
+    }
+
     /// Builds the client. No request is made: zone detection happens on first use.
     pub fn build(self) -> Result<Client> {
+        if self.cache.max_records == 0 {
+            return Err(Error::Configuration(
+                "the record cache needs room for at least one entry".into(),
+            ));
+        }
         let missing = |what: &str| Error::Configuration(format!("{what} is required"));
         let username = self
             .username
@@ -217,6 +243,7 @@ impl ClientBuilder {
                 limits: Mutex::new(HashMap::new()),
                 stats: Stats::default(),
                 journal: Default::default(),
+                cache: ResponseCache::new(self.cache),
             }),
             impersonation: None,
         })
@@ -247,6 +274,7 @@ pub(crate) struct Inner {
     pub(crate) stats: Stats,
     /// Writes sent through this client (services branch: `client.audit_log()`).
     pub(crate) journal: crate::journal::Journal,
+    pub(crate) cache: ResponseCache,
 }
 
 impl fmt::Debug for Client {
@@ -322,6 +350,8 @@ pub(crate) struct Request {
     pub repeat: Repeat,
     /// Entity name for errors, spans and statistics.
     pub entity: String,
+    /// Whether and how the answer may be cached (see `src/cache.rs`).
+    pub cache: Cacheable,
 }
 
 impl Request {
@@ -338,7 +368,14 @@ impl Request {
             body: None,
             repeat,
             entity: entity.to_string(),
+            cache: Cacheable::No,
         }
+    }
+
+    /// Marks a GET whose answer may be cached as `class`.
+    pub fn cached_as(mut self, class: Cacheable) -> Self {
+        self.cache = class;
+        self
     }
 
     pub fn body(mut self, body: Value) -> Self {
@@ -503,11 +540,19 @@ impl Client {
             .map_err(|e| Error::Configuration(format!("invalid path {path:?}: {e}")))
     }
 
-    /// Sends one request ([`Client::send_request`]) and journals it when it is a write.
+    /// Sends one request, or answers a read from the cache; writes invalidate the cache and are journaled.
     pub(crate) async fn execute(&self, request: Request) -> Result<Value> {
         let impersonation = self.impersonation.or(self.inner.impersonation);
+        // Cache: reads may be answered from memory; writes invalidate what they may change, whatever
+        // their outcome (src/cache.rs).
+        let pending = match self.inner.cache.lookup(&request, impersonation) {
+            Lookup::Hit(answer) => return Ok(answer),
+            Lookup::Miss(pending) => pending,
+        };
+        // Journal: every write and its outcome, for `client.audit_log()` (src/journal.rs).
         let write = crate::journal::PendingWrite::of(&request, impersonation);
-        let result = self.send_request(request).await;
+        let result = self.send(request).await;
+        self.inner.cache.complete(pending, result.as_ref().ok());
         if let Some(write) = write {
             self.inner.journal.record(write, result.as_ref());
         }
@@ -515,7 +560,7 @@ impl Client {
     }
 
     /// Sends one request with limits and retries; the JSON answer on success.
-    async fn send_request(&self, request: Request) -> Result<Value> {
+    async fn send(&self, request: Request) -> Result<Value> {
         let started = Instant::now();
         let policy = &self.inner.retry;
         let mut attempt: u32 = 0;

@@ -140,7 +140,7 @@ impl DynamicEntity {
         )))
     }
 
-    /// `GET /{E}/{id}`.
+    /// `GET /{E}/{id}`; no request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<Value>> {
         self.require_root(Verbs::GET, "be read by id")?;
         get_raw(
@@ -304,7 +304,8 @@ impl DynamicChildren {
         .boxed()
     }
 
-    /// One child.
+    /// One child: `GET /{Parent}/{parentId}/{Seg}/{id}`; no request when the record cache holds it
+    /// ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<Value>> {
         self.require(Verbs::GET, "be read by id")?;
         get_raw(&self.client, self.meta.name, format!("{}/{id}", self.path)).await

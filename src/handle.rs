@@ -14,6 +14,7 @@
 //! # }
 //! ```
 
+use crate::cache::Cacheable;
 use crate::client::{Client, Request};
 use crate::entity::*;
 use crate::error::{Error, Result};
@@ -162,12 +163,28 @@ pub(crate) fn item(answer: Value) -> Option<Value> {
     }
 }
 
-/// A GET of one record, `None` for both `200 {"item":null}` and 404.
+/// A GET of one record, `None` for both `200 {"item":null}` and 404; answered from the record cache when
+/// it is on.
 pub(crate) async fn get_raw(client: &Client, entity: &str, path: String) -> Result<Option<Value>> {
-    match client
-        .execute(Request::new(Method::GET, path, entity))
-        .await
-    {
+    one_record(
+        client,
+        Request::new(Method::GET, path, entity).cached_as(Cacheable::Record),
+    )
+    .await
+}
+
+/// A GET of one record that always goes to the server (a transaction reads the values it may have to
+/// restore: a cached copy could be older than another writer's change).
+pub(crate) async fn get_fresh(
+    client: &Client,
+    entity: &str,
+    path: String,
+) -> Result<Option<Value>> {
+    one_record(client, Request::new(Method::GET, path, entity)).await
+}
+
+async fn one_record(client: &Client, request: Request) -> Result<Option<Value>> {
+    match client.execute(request).await {
         Ok(answer) => Ok(item(answer)),
         Err(Error::NotFound { status: 404, .. }) => Ok(None),
         Err(e) => Err(e),
@@ -188,6 +205,7 @@ impl<E: Entity> EntityHandle<E> {
 
 impl<E: GetById> EntityHandle<E> {
     /// `GET /{E}/{id}`; `None` when there is no such record (the API answers `200 {"item":null}` or 404).
+    /// No request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<E>> {
         let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", E::NAME)).await?;
         raw.map(|v| decode(E::NAME, v)).transpose()
@@ -505,6 +523,7 @@ impl<E: ListUnderParent> ChildHandle<E> {
 
 impl<E: GetUnderParent> ChildHandle<E> {
     /// `GET /{Parent}/{id}/{Seg}/{childId}` (attachments return their `data` only here).
+    /// No request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<E>> {
         let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", self.path())).await?;
         raw.map(|v| decode(E::NAME, v)).transpose()

@@ -41,18 +41,22 @@ mod macros;
 pub mod aliases;
 pub mod batch;
 pub mod builder;
+pub mod cache;
 mod client;
 mod dynamic;
 pub mod entity;
+pub mod entity_info;
 pub mod error;
 mod handle;
 pub mod journal;
 pub mod meta;
 mod paging;
+pub mod picklists;
 pub mod query;
 pub mod services;
 mod stats;
 pub mod transaction;
+pub mod udf;
 pub mod webhooks;
 pub mod wire;
 
@@ -65,13 +69,17 @@ mod accessors {
 }
 
 pub use batch::{Batch, BatchProgress, BatchResults};
+pub use cache::CacheStats;
 pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP_URL};
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
+pub use entity_info::{EntityInformation, UserAccess};
 pub use error::{Error, Result};
 pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
+pub use picklists::{Picklist, PicklistValue, Picklists};
 pub use query::{Filter, Op, QuerySpec, Where};
 pub use stats::EndpointStats;
 pub use transaction::{Transaction, TransactionError};
+pub use udf::{UdfDefinition, UdfDefinitions, UdfType};
 
 /// The generated entity types, one set per REST collection (`Ticket`, `TicketField`, `NewTicket`,
 /// `TicketPatch`, `TICKETS` metadata, ...). Only the enabled feature groups are compiled.

@@ -51,7 +51,7 @@ use crate::entity::{
     GetUnderParent, UpdateAtRoot, UpdateUnderParent,
 };
 use crate::error::{Error, Result};
-use crate::handle::{check_write_body, encode, get_raw, item_id};
+use crate::handle::{check_write_body, encode, get_fresh, item_id};
 use crate::meta::{EntityMeta, Verbs};
 use futures::FutureExt;
 use reqwest::Method;
@@ -331,7 +331,7 @@ impl Transaction {
             Error::InvalidInput(format!("{entity}: an update body needs the record's `id`"))
         })?;
         check_write_body(target.meta, &body)?;
-        let before = get_raw(&self.client, entity, target.record_path(id))
+        let before = get_fresh(&self.client, entity, target.record_path(id))
             .await?
             .ok_or_else(|| Error::NotFound {
                 status: 404,

@@ -52,6 +52,22 @@ pub trait HasUserDefinedFields {
             .find(|u| u.name.eq_ignore_ascii_case(name))
             .and_then(|u| u.value.as_deref())
     }
+
+    /// Sets one UDF value (replacing a value of the same name, matched case-insensitively), e.g. in a
+    /// create or patch body, where it is sent as `userDefinedFields: [{name, value}]`. Build a value
+    /// checked against the tenant's definitions with
+    /// [`UdfDefinitions::value`](crate::udf::UdfDefinitions::value), or an unchecked one with
+    /// [`UserDefinedField::new`] / [`UserDefinedField::cleared`].
+    fn set_udf(&mut self, field: UserDefinedField) {
+        let fields = self.user_defined_fields_mut();
+        match fields
+            .iter_mut()
+            .find(|u| u.name.eq_ignore_ascii_case(&field.name))
+        {
+            Some(existing) => *existing = field,
+            None => fields.push(field),
+        }
+    }
 }
 
 /// Decodes a list that the API may send as `null` (as an empty list).

@@ -460,6 +460,11 @@ fn new_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
         .info
         .has_user_defined_fields
         .then(|| quote!(user_defined_fields: Vec::new(),));
+    // Bodies get `set_udf` and `udf` too: UDFs are written as `userDefinedFields: [{name, value}]`.
+    let udf_impl = entity
+        .info
+        .has_user_defined_fields
+        .then(|| udf_access(&ident));
     let allow_many =
         (params.len() > MANY_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let new_doc = doc_attrs(if params.is_empty() {
@@ -481,6 +486,18 @@ fn new_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* #udf_init }
             }
+        }
+
+        #udf_impl
+    }
+}
+
+/// `HasUserDefinedFields` for a type with a `user_defined_fields` vector.
+fn udf_access(ident: &Ident) -> TokenStream {
+    quote! {
+        impl HasUserDefinedFields for #ident {
+            fn user_defined_fields(&self) -> &[UserDefinedField] { &self.user_defined_fields }
+            fn user_defined_fields_mut(&mut self) -> &mut Vec<UserDefinedField> { &mut self.user_defined_fields }
         }
     }
 }
@@ -520,6 +537,11 @@ fn patch_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
         .info
         .has_user_defined_fields
         .then(|| quote!(user_defined_fields: Vec::new(),));
+    // Bodies get `set_udf` and `udf` too: UDFs are written as `userDefinedFields: [{name, value}]`.
+    let udf_impl = entity
+        .info
+        .has_user_defined_fields
+        .then(|| udf_access(&ident));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -536,6 +558,8 @@ fn patch_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
                 Self { id, #(#names: Patch::Unchanged,)* #udf_init }
             }
         }
+
+        #udf_impl
     }
 }
 

@@ -459,3 +459,36 @@ fn transaction_and_batch_futures_can_be_spawned() {
     let batch = std::future::IntoFuture::into_future(handle.create_batch(&records));
     assert_send(&batch);
 }
+
+#[tokio::test]
+async fn an_update_step_reads_the_server_not_the_record_cache() {
+    let (sim, client) = start(Seed::None).await;
+    client.enable_cache(std::time::Duration::from_secs(600));
+    let ticket_id = insert_ticket(&sim, "original");
+    // This client caches the old title; another integration then changes it on the server.
+    let cached = client.tickets().get(ticket_id).await.unwrap().unwrap();
+    assert_eq!(cached.title.as_deref(), Some("original"));
+    let other = crate::sim_support::client_builder(&sim).build().unwrap();
+    let mut theirs = TicketPatch::new(ticket_id);
+    theirs.title = "changed elsewhere".into();
+    other.tickets().update(&theirs).await.unwrap();
+    sim.clear_requests();
+
+    let error = client
+        .transaction(|tx| async move {
+            let mut ours = TicketPatch::new(ticket_id);
+            ours.title = "ours".into();
+            tx.entity::<Ticket>().update(&ours).await?;
+            Err::<(), _>(Error::InvalidInput("give up".into()))
+        })
+        .await
+        .unwrap_err();
+    assert!(report(error).fully_compensated());
+    // The read before the PATCH went to the server, so the restore writes the value really there.
+    let methods: Vec<String> = sim.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["GET", "PATCH", "PATCH"]);
+    assert_eq!(
+        sim.get("Tickets", ticket_id).unwrap()["title"],
+        "changed elsewhere"
+    );
+}

@@ -1,0 +1,166 @@
+//! What the tenant says about an entity and the API user's access to it: `GET /{E}/entityInformation`.
+//!
+//! The compiled-in [`EntityMeta`](crate::EntityMeta) describes the entity as the published schema does;
+//! this answer is the live one, and the only place that tells what **this** API user may do
+//! (`userAccessFor*`, PROTOCOL.md 4.1).
+
+use crate::cache::Cacheable;
+use crate::client::{Client, Request};
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::meta::Verbs;
+use crate::picklists::metadata_entity;
+use reqwest::Method;
+use serde::Deserialize;
+
+/// The API user's access to one operation (`userAccessFor*`; names on the wire, not numbers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UserAccess {
+    /// `None`.
+    None,
+    /// `All`.
+    All,
+    /// `Restricted`: allowed on some records only (the security level decides which).
+    Restricted,
+    /// A value this SDK does not know, as the server sent it.
+    Other(String),
+}
+
+impl UserAccess {
+    fn parse(text: Option<&str>) -> UserAccess {
+        match text.map(str::trim) {
+            None | Some("") => UserAccess::None,
+            Some(t) if t.eq_ignore_ascii_case("none") || t == "0" => UserAccess::None,
+            Some(t) if t.eq_ignore_ascii_case("all") || t == "1" => UserAccess::All,
+            Some(t) if t.eq_ignore_ascii_case("restricted") || t == "2" => UserAccess::Restricted,
+            Some(t) => UserAccess::Other(t.to_string()),
+        }
+    }
+
+    /// True for [`All`](Self::All) and [`Restricted`](Self::Restricted).
+    pub fn allows_some(&self) -> bool {
+        matches!(self, UserAccess::All | UserAccess::Restricted)
+    }
+}
+
+/// The `info` object of `GET /{E}/entityInformation`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityInformation {
+    /// The model name the server reports (`Ticket`).
+    pub name: String,
+    pub can_create: bool,
+    pub can_delete: bool,
+    pub can_query: bool,
+    pub can_update: bool,
+    pub user_access_for_create: UserAccess,
+    pub user_access_for_delete: UserAccess,
+    pub user_access_for_query: UserAccess,
+    pub user_access_for_update: UserAccess,
+    pub has_user_defined_fields: bool,
+    pub supports_webhook_callouts: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawInfo {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    can_create: bool,
+    #[serde(default)]
+    can_delete: bool,
+    #[serde(default)]
+    can_query: bool,
+    #[serde(default)]
+    can_update: bool,
+    #[serde(default)]
+    user_access_for_create: Option<serde_json::Value>,
+    #[serde(default)]
+    user_access_for_delete: Option<serde_json::Value>,
+    #[serde(default)]
+    user_access_for_query: Option<serde_json::Value>,
+    #[serde(default)]
+    user_access_for_update: Option<serde_json::Value>,
+    #[serde(default)]
+    has_user_defined_fields: bool,
+    #[serde(default)]
+    supports_webhook_callouts: bool,
+}
+
+/// `"All"` or (as the documentation numbers them) `1`.
+fn access(value: &Option<serde_json::Value>) -> UserAccess {
+    match value {
+        Some(serde_json::Value::Number(n)) => UserAccess::parse(Some(&n.to_string())),
+        Some(serde_json::Value::String(s)) => UserAccess::parse(Some(s)),
+        _ => UserAccess::None,
+    }
+}
+
+impl Client {
+    /// `GET /{entity}/entityInformation` (collection or model name, any case), reused through the
+    /// client's metadata cache (one hour by default). An unknown entity is an [`Error::InvalidInput`]
+    /// and sends nothing.
+    pub async fn entity_information(&self, entity: &str) -> Result<EntityInformation> {
+        let meta = metadata_entity(entity, Verbs::INFO, "entityInformation")?;
+        let request = Request::new(
+            Method::GET,
+            format!("{}/entityInformation", meta.name),
+            meta.name,
+        )
+        .cached_as(Cacheable::Metadata);
+        let answer = self.execute(request).await?;
+        let info = answer.get("info").cloned().ok_or_else(|| {
+            Error::Protocol(format!(
+                "{}/entityInformation: answer has no `info`",
+                meta.name
+            ))
+        })?;
+        let raw: RawInfo = serde_json::from_value(info).map_err(|e| {
+            Error::Protocol(format!(
+                "{}/entityInformation: unexpected answer: {e}",
+                meta.name
+            ))
+        })?;
+        Ok(EntityInformation {
+            name: raw.name,
+            can_create: raw.can_create,
+            can_delete: raw.can_delete,
+            can_query: raw.can_query,
+            can_update: raw.can_update,
+            user_access_for_create: access(&raw.user_access_for_create),
+            user_access_for_delete: access(&raw.user_access_for_delete),
+            user_access_for_query: access(&raw.user_access_for_query),
+            user_access_for_update: access(&raw.user_access_for_update),
+            has_user_defined_fields: raw.has_user_defined_fields,
+            supports_webhook_callouts: raw.supports_webhook_callouts,
+        })
+    }
+
+    /// [`entity_information`](Self::entity_information) of a typed entity.
+    pub async fn entity_information_for<E: Entity>(&self) -> Result<EntityInformation> {
+        self.entity_information(E::NAME).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_names_and_numbers() {
+        assert_eq!(
+            UserAccess::parse(Some("Restricted")),
+            UserAccess::Restricted
+        );
+        assert_eq!(
+            access(&Some(serde_json::json!(1))),
+            UserAccess::All,
+            "documented numbering"
+        );
+        assert_eq!(
+            UserAccess::parse(Some("Partial")),
+            UserAccess::Other("Partial".into())
+        );
+    }
+}
