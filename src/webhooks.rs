@@ -1,4 +1,5 @@
-//! Receiving Autotask webhook callouts: signature verification and typed payloads.
+//! Autotask webhooks: receiving callouts (signature verification and typed payloads) and managing
+//! webhooks through the API ([`Webhooks::register`] with a [`WebhookSpec`], list, deactivate, delete).
 //!
 //! Autotask signs each callout with `X-Hook-Signature: sha1=<base64(HMAC-SHA1(secretKey, body))>`. It computes
 //! the HMAC over a JSON text in which, inside string values, `& < > ' " \` +` and every non-ASCII character are
@@ -16,6 +17,12 @@
 //! assert!(autotask::webhooks::verify("key", body, &header).is_ok());
 //! assert!(autotask::webhooks::verify("other", body, &header).is_err());
 //! ```
+
+mod manage;
+mod spec;
+
+pub use manage::{RegisteredWebhook, WebhookSummary, Webhooks};
+pub use spec::{WebhookEntity, WebhookField, WebhookSpec};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
