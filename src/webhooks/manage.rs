@@ -139,7 +139,9 @@ impl Webhooks {
                 .as_i64()
                 .or_else(|| value["value"].as_str().and_then(|v| v.parse().ok()))
                 .ok_or_else(|| {
-                    Error::Protocol(format!("{fields_entity}.fieldID value is not an id: {value}"))
+                    Error::Protocol(format!(
+                        "{fields_entity}.fieldID value is not an id: {value}"
+                    ))
                 })?;
             ids.insert(label.to_string(), id);
         }
@@ -250,7 +252,11 @@ impl Webhooks {
         let supported = |name: &str| {
             fields["fields"].as_array().and_then(|all| {
                 all.iter()
-                    .find(|f| f["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+                    .find(|f| {
+                        f["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    })
                     .map(|f| f["isSupportedWebhookField"].as_bool() == Some(true))
             })
         };
@@ -270,17 +276,22 @@ impl Webhooks {
             }
         }
         let ids = self.field_ids(kind).await?;
-        let by_name: BTreeMap<String, i64> =
-            ids.iter().map(|(label, id)| (normalized(label), *id)).collect();
+        let by_name: BTreeMap<String, i64> = ids
+            .iter()
+            .map(|(label, id)| (normalized(label), *id))
+            .collect();
         rows.iter()
             .map(|(field, _, _)| {
-                by_name.get(&normalized(field.as_str())).copied().ok_or_else(|| {
-                    Error::InvalidInput(format!(
-                        "no webhook field id for {entity}.{field}; {} lists: {}",
-                        kind.fields_entity(),
-                        ids.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ))
-                })
+                by_name
+                    .get(&normalized(field.as_str()))
+                    .copied()
+                    .ok_or_else(|| {
+                        Error::InvalidInput(format!(
+                            "no webhook field id for {entity}.{field}; {} lists: {}",
+                            kind.fields_entity(),
+                            ids.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ))
+                    })
             })
             .collect()
     }
