@@ -69,8 +69,9 @@ fn mac_matches(secret: &str, body: &[u8], expected: &[u8]) -> bool {
     mac.verify_slice(expected).is_ok()
 }
 
-/// The body as Autotask signs it: inside JSON strings, `& < > ' " \` +` (when not already escaped) and
-/// non-ASCII characters become `\uXXXX` (upper-case hex; UTF-16 surrogate pairs beyond the BMP).
+/// The body as Autotask signs it: inside JSON strings, `& < > ' \` +` (when not already escaped), the
+/// escaped double quote `\"` and non-ASCII characters become `\uXXXX` (upper-case hex; UTF-16 surrogate
+/// pairs beyond the BMP). Other escapes are kept. The simulator writes its callout bodies with this.
 pub fn autotask_escape(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut out = String::with_capacity(text.len() + 16);
@@ -85,13 +86,16 @@ pub fn autotask_escape(body: &[u8]) -> String {
             continue;
         }
         match c {
-            '\\' => {
-                // Keep existing escapes as they are.
-                out.push(c);
-                if let Some(next) = chars.next() {
+            '\\' => match chars.next() {
+                // Autotask writes the double quote as `\u0022`, never as `\"`.
+                Some('"') => out.push_str("\\u0022"),
+                // Other escapes (`\\`, `\n`, `\uXXXX`, ...) stay as they are.
+                Some(next) => {
+                    out.push(c);
                     out.push(next);
                 }
-            }
+                None => out.push(c),
+            },
             '"' => {
                 in_string = false;
                 out.push(c);
@@ -173,7 +177,7 @@ mod tests {
         );
         assert_eq!(
             autotask_escape(r#"{"a":"\"q\" 😀"}"#.as_bytes()),
-            r#"{"a":"\"q\" \uD83D\uDE00"}"#
+            r#"{"a":"\u0022q\u0022 \uD83D\uDE00"}"#
         );
     }
 }
