@@ -297,29 +297,25 @@ fn entity_changed(
             if !rows.iter().any(|r| r.subscribed) {
                 continue;
             }
-            let value = |name: &str| record.get(name).cloned().unwrap_or(Value::Null);
-            let mut fields = Map::new();
-            for row in &rows {
-                let include = match change {
-                    Change::Updated { before, after } => {
-                        row.display_always
-                            || (row.subscribed
-                                && before.get(row.field.name) != after.get(row.field.name))
-                    }
-                    _ => true,
-                };
-                if include {
-                    fields.insert(row.field.name.to_string(), value(row.field.name));
+            // An update calls out only when a subscribed field changed; it then carries the changed
+            // subscribed fields. Creates and deletes carry every subscribed field.
+            let changed = |row: &FieldRow| match change {
+                Change::Updated { before, after } => {
+                    before.get(row.field.name) != after.get(row.field.name)
                 }
+                _ => true,
+            };
+            if !rows.iter().any(|r| r.subscribed && changed(r)) {
+                continue;
             }
-            if let Change::Updated { before, after } = change {
-                let changed = rows
-                    .iter()
-                    .any(|r| r.subscribed && before.get(r.field.name) != after.get(r.field.name));
-                if !changed {
-                    continue;
-                }
-            }
+            let fields: Map<String, Value> = rows
+                .iter()
+                .filter(|r| r.display_always || (r.subscribed && changed(r)))
+                .map(|r| {
+                    let value = record.get(r.field.name).cloned().unwrap_or(Value::Null);
+                    (r.field.name.to_string(), value)
+                })
+                .collect();
             callouts.push(Pending {
                 webhook_entity: webhooks_entity.clone(),
                 webhook_id,
