@@ -103,6 +103,7 @@ pub enum Error {
     WebhookRegistration {
         /// The webhook collection (`TicketWebhooks`).
         entity: String,
+        /// The id of the webhook record that was created.
         webhook_id: i64,
         /// The error of the step that failed.
         cause: Box<Error>,

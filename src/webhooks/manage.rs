@@ -44,17 +44,25 @@ pub struct RegisteredWebhook {
 /// One webhook as [`Webhooks::list`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookSummary {
+    /// The webhook's id in `{Model}Webhooks`.
     pub id: i64,
+    /// `name`.
     pub name: String,
+    /// `isActive`: only active webhooks call out.
     pub is_active: bool,
     /// `isReady` as the API reports it (`None` when absent).
     pub is_ready: Option<bool>,
+    /// `webhookUrl`: where callouts go.
     pub webhook_url: String,
+    /// `deactivationUrl`: where the `Deactivated` message goes.
     pub deactivation_url: String,
     /// `webhookGUID`.
     pub guid: Option<String>,
+    /// `isSubscribedToCreateEvents`.
     pub on_create: bool,
+    /// `isSubscribedToUpdateEvents`.
     pub on_update: bool,
+    /// `isSubscribedToDeleteEvents`.
     pub on_delete: bool,
 }
 
