@@ -12,6 +12,7 @@
 //! * Payload: `Action`, `Guid`, `EntityType`, `Id`, `Fields`, `EventTime`, `SequenceNumber` (per webhook,
 //!   from 1), `PersonID`. `Fields` holds the subscribed fields that changed (all subscribed fields on create
 //!   and delete) plus every display-always field, keyed by REST field name.
+//! * `isReady` is kept true while the webhook has at least one subscribed field row.
 //! * Deleting a webhook, or PATCHing/PUTting it from active to inactive, sends `Action:"Deactivated"` to its
 //!   `deactivationUrl` (deleting also removes its field and excluded-resource rows).
 //! * Body text and signature: the JSON is written with Autotask's escaping (PROTOCOL.md 6.8: `& < > ' " \` +`
@@ -218,6 +219,42 @@ pub fn after_write(
         entity_changed(shared, meta, model, change, person);
     } else if let Some((_, model)) = kind_of_webhook(meta) {
         webhook_changed(shared, meta, model, change, person);
+    } else if let Some((_, model)) = kind_of_field_rows(meta) {
+        let record = match change {
+            Change::Created(r) | Change::Deleted(r) => r,
+            Change::Updated { after, .. } => after,
+        };
+        if let Some(webhook_id) = record.get("webhookID").and_then(Value::as_i64) {
+            update_readiness(shared, model, webhook_id);
+        }
+    }
+}
+
+/// The webhook-capable entity whose field rows `meta` holds (`TicketWebhookFields` → Tickets).
+fn kind_of_field_rows(meta: &EntityMeta) -> Option<(&'static str, &'static str)> {
+    KINDS
+        .iter()
+        .copied()
+        .find(|(_, model)| meta.name.strip_suffix("WebhookFields") == Some(model))
+}
+
+/// `isReady`: true once the webhook has at least one subscribed field row (Autotask activates a webhook
+/// only then).
+fn update_readiness(shared: &Shared, model: &str, webhook_id: i64) {
+    let Some(webhooks) = autotask::entity_meta(&format!("{model}Webhooks")) else {
+        return;
+    };
+    let mut store = shared.write();
+    let ready = store
+        .table(&format!("{model}WebhookFields"))
+        .is_some_and(|t| {
+            t.rows.values().any(|r| {
+                r.get("webhookID").and_then(Value::as_i64) == Some(webhook_id)
+                    && flag(r, "isSubscribedField")
+            })
+        });
+    if let Some(row) = store.table_mut(webhooks.name).rows.get_mut(&webhook_id) {
+        row.insert("isReady".into(), Value::Bool(ready));
     }
 }
 
@@ -353,6 +390,8 @@ fn webhook_changed(
                 if row.get("ownerResourceID").is_none_or(Value::is_null) {
                     row.insert("ownerResourceID".into(), Value::from(person));
                 }
+                // No field rows yet.
+                row.insert("isReady".into(), Value::Bool(false));
             }
         }
         Change::Updated { before, after } => {

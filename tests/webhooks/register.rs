@@ -112,6 +112,7 @@ async fn list_deactivate_and_delete() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, hook.id);
     assert!(listed[0].is_active && listed[0].on_create && listed[0].on_delete);
+    assert_eq!(listed[0].is_ready, Some(true), "it has a subscribed field");
     assert_eq!(listed[0].guid, hook.guid);
     assert!(webhooks
         .list(WebhookEntity::Company)
