@@ -117,6 +117,28 @@ pub enum Error {
     /// compensated, and every step that could not be undone with the reason.
     #[error(transparent)]
     Transaction(Box<crate::transaction::TransactionError>),
+
+    /// Registering a webhook failed after the webhook record itself was created (a field or excluded-resource
+    /// row was refused). `removed` tells whether the half-made webhook was deleted again; when it was not,
+    /// webhook `webhook_id` and the child rows in `created_rows` still exist and `cleanup_error` says why.
+    #[error(
+        "registering {entity} {webhook_id} failed: {cause}; {}",
+        if *.removed { "the half-made webhook was deleted".to_string() } else { format!("webhook {webhook_id} and its rows {created_rows:?} still exist (deleting it failed)") }
+    )]
+    WebhookRegistration {
+        /// The webhook collection (`TicketWebhooks`).
+        entity: String,
+        /// The id of the webhook record that was created.
+        webhook_id: i64,
+        /// The error of the step that failed.
+        cause: Box<Error>,
+        /// True when the webhook was deleted again (its child rows go with it).
+        removed: bool,
+        /// Field and excluded-resource rows created before the failure.
+        created_rows: Vec<i64>,
+        /// Why deleting the half-made webhook failed, when it did.
+        cleanup_error: Option<Box<Error>>,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -1,4 +1,5 @@
-//! Receiving Autotask webhook callouts: signature verification and typed payloads.
+//! Autotask webhooks: receiving callouts (signature verification and typed payloads) and managing
+//! webhooks through the API ([`Webhooks::register`] with a [`WebhookSpec`], list, deactivate, delete).
 //!
 //! Autotask signs each callout with `X-Hook-Signature: sha1=<base64(HMAC-SHA1(secretKey, body))>`. It computes
 //! the HMAC over a JSON text in which, inside string values, `& < > ' " \` +` and every non-ASCII character are
@@ -16,6 +17,12 @@
 //! assert!(autotask::webhooks::verify("key", body, &header).is_ok());
 //! assert!(autotask::webhooks::verify("other", body, &header).is_err());
 //! ```
+
+mod manage;
+mod spec;
+
+pub use manage::{RegisteredWebhook, WebhookSummary, Webhooks};
+pub use spec::{WebhookEntity, WebhookField, WebhookSpec};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -62,8 +69,9 @@ fn mac_matches(secret: &str, body: &[u8], expected: &[u8]) -> bool {
     mac.verify_slice(expected).is_ok()
 }
 
-/// The body as Autotask signs it: inside JSON strings, `& < > ' " \` +` (when not already escaped) and
-/// non-ASCII characters become `\uXXXX` (upper-case hex; UTF-16 surrogate pairs beyond the BMP).
+/// The body as Autotask signs it: inside JSON strings, `& < > ' \` +` (when not already escaped), the
+/// escaped double quote `\"` and non-ASCII characters become `\uXXXX` (upper-case hex; UTF-16 surrogate
+/// pairs beyond the BMP). Other escapes are kept. The simulator writes its callout bodies with this.
 pub fn autotask_escape(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let mut out = String::with_capacity(text.len() + 16);
@@ -78,13 +86,16 @@ pub fn autotask_escape(body: &[u8]) -> String {
             continue;
         }
         match c {
-            '\\' => {
-                // Keep existing escapes as they are.
-                out.push(c);
-                if let Some(next) = chars.next() {
+            '\\' => match chars.next() {
+                // Autotask writes the double quote as `\u0022`, never as `\"`.
+                Some('"') => out.push_str("\\u0022"),
+                // Other escapes (`\\`, `\n`, `\uXXXX`, ...) stay as they are.
+                Some(next) => {
+                    out.push(c);
                     out.push(next);
                 }
-            }
+                None => out.push(c),
+            },
             '"' => {
                 in_string = false;
                 out.push(c);
@@ -166,7 +177,7 @@ mod tests {
         );
         assert_eq!(
             autotask_escape(r#"{"a":"\"q\" 😀"}"#.as_bytes()),
-            r#"{"a":"\"q\" \uD83D\uDE00"}"#
+            r#"{"a":"\u0022q\u0022 \uD83D\uDE00"}"#
         );
     }
 }

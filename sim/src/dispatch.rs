@@ -219,7 +219,7 @@ fn execute(
             RootTarget::Item(id) if method == Method::GET => {
                 handlers::get_item(shared, meta, id, None, false)
             }
-            RootTarget::Item(id) => handlers::delete(shared, meta, id, None),
+            RootTarget::Item(id) => handlers::delete(shared, meta, id, None, actor),
             RootTarget::Collection => write(shared, meta, method, body, None, actor),
             RootTarget::Query | RootTarget::QueryCount | RootTarget::QueryNext => {
                 let (model, search) = if method == Method::GET {
@@ -273,7 +273,7 @@ fn execute(
                 ChildTarget::Item(id) if method == Method::GET => {
                     handlers::get_item(shared, meta, id, scope()?, true)
                 }
-                ChildTarget::Item(id) => handlers::delete(shared, meta, id, scope()?),
+                ChildTarget::Item(id) => handlers::delete(shared, meta, id, scope()?, actor),
                 ChildTarget::Collection if method == Method::GET => {
                     Ok(handlers::list_children(shared, meta, scope()?))
                 }

@@ -9,6 +9,7 @@ use crate::record::{render, RenderOptions};
 use crate::state::{lock, Shared};
 use crate::store::Record;
 use crate::validate::{validate_write, WriteMode};
+use crate::webhooks;
 use autotask::meta::{DataType, EntityMeta};
 use autotask::wire::datetime;
 use base64::Engine;
@@ -224,6 +225,9 @@ pub fn create(
             set_if_empty(meta, r, "ticketNumber", json!(number));
         }
     }
+    let created = store.get(meta.name, id).cloned().unwrap_or_default();
+    drop(store);
+    webhooks::after_write(shared, meta, webhooks::Change::Created(&created), actor);
     Ok(json!({ "itemId": id }))
 }
 
@@ -306,7 +310,14 @@ pub fn update(
             json!(impersonator),
         );
     }
-    store.table_mut(meta.name).rows.insert(id, merged);
+    let before = existing.clone();
+    store.table_mut(meta.name).rows.insert(id, merged.clone());
+    drop(store);
+    let change = webhooks::Change::Updated {
+        before: &before,
+        after: &merged,
+    };
+    webhooks::after_write(shared, meta, change, actor);
     Ok(json!({ "itemId": id }))
 }
 
@@ -316,6 +327,7 @@ pub fn delete(
     meta: &'static EntityMeta,
     id: i64,
     scope: Option<ParentScope>,
+    actor: Actor<'_>,
 ) -> Result<Value, ApiError> {
     let mut store = shared.write();
     if store
@@ -325,7 +337,9 @@ pub fn delete(
     {
         return Err(ApiError::business(NO_RECORD_TO_DELETE));
     }
-    store.remove(meta.name, id);
+    let removed = store.remove(meta.name, id).unwrap_or_default();
+    drop(store);
+    webhooks::after_write(shared, meta, webhooks::Change::Deleted(&removed), actor);
     Ok(json!({ "itemId": id }))
 }
 

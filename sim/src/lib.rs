@@ -49,6 +49,7 @@ mod server;
 mod state;
 mod store;
 mod validate;
+mod webhooks;
 
 pub use config::{
     ApiUser, Limits, PicklistValue, Seed, SeedSize, UdfDefinition, UdfType,
@@ -56,6 +57,7 @@ pub use config::{
 };
 pub use faults::{FaultId, FaultKind, FaultRule, Trigger};
 pub use log::LoggedRequest;
+pub use webhooks::CalloutDelivery;
 
 use catalog::Catalog;
 use faults::FaultSet;
@@ -111,6 +113,7 @@ pub struct SimulatorBuilder {
     save_interval: Option<Duration>,
     addr: SocketAddr,
     zone_name: String,
+    callouts: webhooks::DeliveryOptions,
 }
 
 impl Default for SimulatorBuilder {
@@ -128,6 +131,10 @@ impl Default for SimulatorBuilder {
             save_interval: Some(Duration::from_secs(30)),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             zone_name: "Simulator Zone".into(),
+            callouts: webhooks::DeliveryOptions {
+                allow_non_loopback: false,
+                timeout: Duration::from_secs(5),
+            },
         }
     }
 }
@@ -236,9 +243,25 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Lets webhook callouts go to hosts other than loopback addresses (off by default, so a test or demo
+    /// never calls out to the network by accident). Callouts are plain `http://` either way.
+    pub fn allow_non_loopback_callouts(mut self, allow: bool) -> Self {
+        self.callouts.allow_non_loopback = allow;
+        self
+    }
+
+    /// How long one webhook callout may take (connect, send, read the status line); default 5 s.
+    pub fn callout_timeout(mut self, timeout: Duration) -> Self {
+        self.callouts.timeout = timeout;
+        self
+    }
+
     /// Binds the port, loads or seeds the data and starts serving.
     pub async fn start(self) -> Result<RunningSimulator, SimError> {
-        let catalog = Catalog::new(self.picklists, self.udfs);
+        // The webhook `fieldID` picklists come first so that explicitly configured picklists win.
+        let mut picklists = webhooks::field_id_picklists();
+        picklists.extend(self.picklists);
+        let catalog = Catalog::new(picklists, self.udfs);
         let mut store = Store::default();
         let loaded = match &self.state_file {
             Some(path) if path.exists() => {
@@ -273,6 +296,7 @@ impl SimulatorBuilder {
             attachments: Mutex::default(),
             faults: Mutex::new(faults),
             log: Mutex::default(),
+            callouts: webhooks::Outbox::start(self.callouts),
             started: Instant::now(),
         });
         let (stop, stopped) = watch::channel(false);
@@ -407,6 +431,31 @@ impl RunningSimulator {
     /// Empties the request log.
     pub fn clear_requests(&self) {
         lock(&self.shared.log).clear();
+    }
+
+    /// Every webhook callout attempted so far (see the crate's webhook notes in `sim/README.md`), oldest
+    /// first. Callouts are sent in the background, so a write's callout appears shortly after its answer;
+    /// use [`RunningSimulator::wait_for_callouts`] to wait for it.
+    pub fn callouts(&self) -> Vec<CalloutDelivery> {
+        lock(&self.shared.callouts.log).clone()
+    }
+
+    /// Empties the callout log (sequence numbers keep counting).
+    pub fn clear_callouts(&self) {
+        lock(&self.shared.callouts.log).clear();
+    }
+
+    /// Waits until at least `count` callouts have been attempted or `timeout` has passed, then returns the
+    /// log (which may hold fewer than `count` entries after a timeout).
+    pub async fn wait_for_callouts(&self, count: usize, timeout: Duration) -> Vec<CalloutDelivery> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let log = self.callouts();
+            if log.len() >= count || Instant::now() >= deadline {
+                return log;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// Adds a fault rule at run time.

@@ -69,7 +69,7 @@ pub fn fields(meta: &EntityMeta, catalog: &Catalog) -> Value {
                 "isPickList": picklist.is_some(),
                 "picklistValues": picklist.as_deref().map(picklist_json),
                 "picklistParentValueField": f.picklist_parent,
-                "isSupportedWebhookField": f.is_webhook_field(),
+                "isSupportedWebhookField": f.is_webhook_field() || crate::webhooks::is_supported_field(meta, f),
             })
         })
         .collect();

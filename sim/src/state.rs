@@ -26,6 +26,8 @@ pub struct Shared {
     pub attachments: Mutex<AttachmentWindow>,
     pub faults: Mutex<FaultSet>,
     pub log: Mutex<Vec<LoggedRequest>>,
+    /// Webhook callouts: sequence numbers, delivery queue and log.
+    pub callouts: crate::webhooks::Outbox,
     pub started: Instant,
 }
 

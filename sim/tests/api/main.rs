@@ -4,3 +4,4 @@ mod common;
 mod limits_faults;
 mod protocol;
 mod queries;
+mod webhooks;

@@ -47,6 +47,10 @@ fn bodies_with_escaped_characters_verify_when_received_unescaped() {
             r#"{"Action":"Create","Fields":{"title":"1\u002B1"}}"#,
         ),
         (
+            r#"{"Action":"Create","Fields":{"title":"say \"hi\" 'x'"}}"#,
+            r#"{"Action":"Create","Fields":{"title":"say \u0022hi\u0022 \u0027x\u0027"}}"#,
+        ),
+        (
             r#"{"Action":"Create","Fields":{"title":"Müller ☕"}}"#,
             r#"{"Action":"Create","Fields":{"title":"M\u00FCller \u2615"}}"#,
         ),

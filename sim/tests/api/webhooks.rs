@@ -1,0 +1,233 @@
+//! Webhook behaviour of the simulator over plain HTTP: the `fieldID` picklist and webhook flags in the
+//! metadata, field-row validation, and the exact callout bytes (Autotask's escaping) with an HMAC computed
+//! here, independently of the SDK.
+
+use crate::common::{error_text, start, Harness};
+use autotask_sim::{Seed, SeedSize, Simulator};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::Router;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+type Inbox = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A loopback receiver keeping (signature, raw body) of each POST.
+async fn receiver() -> (String, Inbox) {
+    async fn keep(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) {
+        let signature = headers
+            .get("x-hook-signature")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        inbox.lock().unwrap().push((signature, body.to_vec()));
+    }
+    let inbox: Inbox = Arc::default();
+    let app = Router::new().fallback(keep).with_state(Arc::clone(&inbox));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, inbox)
+}
+
+/// The id the tenant gives `field` of Tickets, from `TicketWebhookFields/entityInformation/fields`.
+async fn ticket_field_id(h: &Harness, field: &str) -> i64 {
+    let (status, body) = h
+        .get("V1.0/TicketWebhookFields/entityInformation/fields")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let field_id = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "fieldID")
+        .unwrap();
+    assert_eq!(field_id["isPickList"], true);
+    field_id["picklistValues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["label"] == field)
+        .unwrap_or_else(|| panic!("no fieldID value for {field}"))["value"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A webhook on Tickets posting to `url`, subscribed to `title` (updates and creates).
+async fn ticket_webhook(h: &Harness, url: &str, secret: &str) -> i64 {
+    let (status, created) = h
+        .post(
+            "V1.0/TicketWebhooks",
+            json!({
+                "name": "escaping", "webhookUrl": url, "deactivationUrl": url, "secretKey": secret,
+                "isActive": true, "isSubscribedToCreateEvents": true, "isSubscribedToUpdateEvents": true,
+                "sendThresholdExceededNotification": false
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["itemId"].as_i64().unwrap();
+    let title = ticket_field_id(h, "title").await;
+    let (status, row) = h
+        .post(
+            &format!("V1.0/TicketWebhooks/{id}/Fields"),
+            json!({"fieldID": title, "isSubscribedField": true, "isDisplayAlwaysField": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{row}");
+    id
+}
+
+fn hmac_sha1_base64(secret: &str, bytes: &[u8]) -> String {
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(bytes);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn metadata_publishes_field_ids_and_webhook_flags() {
+    let h = start(Simulator::builder()).await;
+    let (_, info) = h.get("V1.0/Tickets/entityInformation").await;
+    assert_eq!(info["info"]["supportsWebhookCallouts"], true);
+    let (_, fields) = h.get("V1.0/Tickets/entityInformation/fields").await;
+    let status = fields["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "status")
+        .unwrap();
+    assert_eq!(status["isSupportedWebhookField"], true);
+    // Ids are distinct per field.
+    let (a, b) = (
+        ticket_field_id(&h, "status").await,
+        ticket_field_id(&h, "title").await,
+    );
+    assert_ne!(a, b);
+    // Entities without webhook support flag no field.
+    let (_, fields) = h.get("V1.0/Projects/entityInformation/fields").await;
+    assert!(fields["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["isSupportedWebhookField"] == false));
+}
+
+#[tokio::test]
+async fn field_rows_need_a_known_field_id() {
+    let h = start(Simulator::builder()).await;
+    let id = ticket_webhook(&h, "http://127.0.0.1:9/x", "k").await;
+    let (status, body) = h
+        .post(
+            &format!("V1.0/TicketWebhooks/{id}/Fields"),
+            json!({"fieldID": 987_654, "isSubscribedField": true, "isDisplayAlwaysField": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(error_text(&body).contains("fieldID"), "{body}");
+    let (_, webhook) = h.get(&format!("V1.0/TicketWebhooks/{id}")).await;
+    assert_eq!(webhook["item"]["webhookGUID"].as_str().unwrap().len(), 36);
+}
+
+#[tokio::test]
+async fn callout_bytes_use_autotask_escaping_and_the_signature_covers_them() {
+    let h = start(Simulator::builder().seed(Seed::Demo(SeedSize::with_tickets(1)))).await;
+    let (url, inbox) = receiver().await;
+    let secret = "escape-secret";
+    ticket_webhook(&h, &url, secret).await;
+
+    let title = "A & B <c> +1 'q' \"d\" café ☕";
+    let (status, created) = h
+        .post(
+            "V1.0/Tickets",
+            json!({"companyID": 0, "title": title, "status": 1, "priority": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let log = h.sim.wait_for_callouts(1, Duration::from_secs(5)).await;
+    assert_eq!(log.len(), 1);
+    assert!(log[0].delivered(), "{:?}", log[0]);
+
+    let (signature, body) = inbox.lock().unwrap()[0].clone();
+    let text = String::from_utf8(body.clone()).unwrap();
+    // Written exactly as Autotask writes it: upper-case \uXXXX for the listed characters and non-ASCII.
+    assert!(
+        text.contains(
+            r#""title":"A \u0026 B \u003Cc\u003E \u002B1 \u0027q\u0027 \u0022d\u0022 caf\u00E9 \u2615""#
+        ),
+        "{text}"
+    );
+    assert!(text.is_ascii());
+    assert!(text.starts_with(r#"{"Action":"Create","Guid":""#), "{text}");
+    // The signature is over those bytes.
+    assert_eq!(
+        signature,
+        format!("sha1={}", hmac_sha1_base64(secret, &body))
+    );
+    assert_eq!(log[0].signature, signature);
+    // And the JSON still decodes to the original title.
+    let parsed: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(parsed["Fields"]["title"], title);
+    assert_eq!(parsed["Id"], created["itemId"]);
+}
+
+#[tokio::test]
+async fn non_loopback_callouts_are_refused_and_logged() {
+    let h = start(Simulator::builder().seed(Seed::Demo(SeedSize::with_tickets(1)))).await;
+    // 192.0.2.0/24 is TEST-NET-1: never routed.
+    ticket_webhook(&h, "http://192.0.2.1/hook", "k").await;
+    let (status, _) = h
+        .post(
+            "V1.0/Tickets",
+            json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let log = h.sim.wait_for_callouts(1, Duration::from_secs(5)).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].status, None);
+    assert!(
+        log[0]
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("loopback"),
+        "{:?}",
+        log[0]
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_receiver_is_logged_not_fatal() {
+    let h = start(
+        Simulator::builder()
+            .seed(Seed::Demo(SeedSize::with_tickets(1)))
+            .callout_timeout(Duration::from_millis(500)),
+    )
+    .await;
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", closed.local_addr().unwrap());
+    drop(closed);
+    ticket_webhook(&h, &url, "k").await;
+    let (status, _) = h
+        .post(
+            "V1.0/Tickets",
+            json!({"companyID": 0, "title": "x", "status": 1, "priority": 2}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the API answer never waits for the callout"
+    );
+    let log = h.sim.wait_for_callouts(1, Duration::from_secs(5)).await;
+    assert!(!log[0].delivered());
+    assert!(log[0].error.is_some());
+}
