@@ -44,6 +44,7 @@ mod dynamic;
 pub mod entity;
 pub mod error;
 mod handle;
+pub mod helpers;
 pub mod meta;
 mod paging;
 pub mod query;

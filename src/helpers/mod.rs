@@ -1,0 +1,75 @@
+//! Hand-written helper methods in the style of py-autotask, as extension traits on the typed handles:
+//! `client.tickets().get_open_tickets()`, `client.contracts().renew_contract(id)`, ...
+//!
+//! Bring them into scope with `use autotask::helpers::prelude::*;`.
+//!
+//! Every helper is built on the generic handles ([`EntityHandle`](crate::EntityHandle),
+//! [`ChildHandle`](crate::ChildHandle), [`QueryBuilder`](crate::QueryBuilder)), so it inherits their
+//! guarantees: filters and write bodies are checked against the entity's metadata before sending, queries
+//! follow `nextPageUrl` to the very end (one `POST /{Entity}/query` for the first 500 records, then one
+//! `POST /{Entity}/query/next` per further 500, never a silent cap), and requests go through the client's
+//! retry and per-endpoint concurrency rules. Each helper's documentation lists the exact requests it makes.
+//!
+//! Where the Autotask REST API cannot do literally what a py-autotask name suggests (there is no
+//! "percent complete" on a task, no "paid" flag on an invoice, statuses are per-tenant picklists), the helper
+//! says how it is defined on the real fields instead. Picklist values with no system meaning (note types,
+//! project types, ...) are arguments: the SDK never guesses a tenant's values.
+//!
+//! Creation helpers return a [`Create`] or [`CreateChild`] builder: required values are the helper's
+//! arguments, common optional fields have setters, and [`Create::with`] edits any other field of the
+//! generated create body. Nothing is sent until `send()` (create, then read back) or `send_id()` (create only).
+
+mod create;
+pub use create::{Create, CreateChild};
+
+#[cfg(feature = "service_desk")]
+pub mod tickets;
+
+#[cfg(feature = "crm")]
+pub mod companies;
+
+#[cfg(feature = "crm")]
+pub mod contacts;
+
+#[cfg(feature = "configuration_items")]
+pub mod configuration_items;
+
+#[cfg(feature = "contracts")]
+pub mod contracts;
+
+#[cfg(feature = "projects")]
+pub mod projects;
+
+#[cfg(any(feature = "finance", feature = "crm"))]
+pub mod finance;
+
+/// All helper traits, for `use autotask::helpers::prelude::*;`.
+pub mod prelude {
+    #[cfg(feature = "crm")]
+    pub use super::companies::{CompanyHelpers, CompanyNoteHelpers};
+    #[cfg(feature = "configuration_items")]
+    pub use super::configuration_items::{ConfigurationItemHelpers, ConfigurationItemTypeHelpers};
+    #[cfg(feature = "crm")]
+    pub use super::contacts::ContactHelpers;
+    #[cfg(feature = "contracts")]
+    pub use super::contracts::{ContractHelpers, ContractServiceHelpers};
+    #[cfg(feature = "finance")]
+    pub use super::finance::InvoiceHelpers;
+    #[cfg(feature = "crm")]
+    pub use super::finance::QuoteHelpers;
+    #[cfg(feature = "projects")]
+    pub use super::projects::{ProjectHelpers, TaskHelpers};
+    #[cfg(feature = "service_desk")]
+    pub use super::tickets::{
+        TicketAttachmentHelpers, TicketHelpers, TicketHistoryHelpers, TicketNoteHelpers,
+    };
+}
+
+/// Midnight UTC of the day `at` falls on: the API stores date-only fields (contract dates) this way.
+#[allow(dead_code)] // used by the contracts and quotes helpers only
+pub(crate) fn start_of_day(at: crate::DateTime) -> crate::DateTime {
+    at.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map(|naive| naive.and_utc())
+        .unwrap_or(at)
+}
