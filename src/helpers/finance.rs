@@ -140,8 +140,8 @@ mod quotes {
     pub trait QuoteHelpers {
         /// A quote named `name` for company `company_id`. Autotask requires the opportunity the quote
         /// belongs to and its bill-to, ship-to and sold-to locations (QuoteLocations); `location_id` is
-        /// used for all three (change them with [`Create::with`]). Effective today (00:00 UTC), valid
-        /// for [`DEFAULT_QUOTE_VALIDITY_DAYS`] days. Nothing is sent until `send()`: `POST /Quotes`
+        /// used for all three (change them with [`Create::with`]). Active (`isActive: true`), effective
+        /// today (00:00 UTC), valid for [`DEFAULT_QUOTE_VALIDITY_DAYS`] days. Nothing is sent until `send()`: `POST /Quotes`
         /// then `GET /Quotes/{id}`.
         fn create_quote(
             &self,
@@ -209,6 +209,7 @@ mod quotes {
                 location_id,
             );
             body.company_id = Some(company_id);
+            body.is_active = Some(true);
             Create::new(self.clone(), body)
         }
 

@@ -107,7 +107,7 @@ impl TicketHelpers for EntityHandle<Ticket> {
         ticket_ids: &[i64],
         status: TicketStatus,
     ) -> Vec<(i64, Result<()>)> {
-        let updates = ticket_ids.to_vec().into_iter().map(|id| {
+        let updates = ticket_ids.iter().copied().map(|id| {
             let handle = self.clone();
             async move {
                 let mut patch = TicketPatch::new(id);
