@@ -173,11 +173,11 @@ pub trait TicketNoteHelpers {
     /// `POST /Tickets/{ticket_id}/Notes` then `GET /TicketNotes/{id}`.
     fn create_ticket_note(
         &self,
-        ticket_id: i64,
+        ticket_id: i32,
         title: impl Into<String>,
         description: impl Into<String>,
         note_type: impl Into<TicketNoteNoteType>,
-    ) -> Result<CreateChild<TicketNote>>;
+    ) -> CreateChild<TicketNote>;
 
     /// Every note of ticket `ticket_id` (`ticketID eq`): one `POST /TicketNotes/query` per 500 records,
     /// to the end.
@@ -185,28 +185,22 @@ pub trait TicketNoteHelpers {
         -> impl Future<Output = Result<Vec<TicketNote>>> + Send;
 }
 
-/// A ticket id as the `i32` the schema types `ticketID` with; larger ids are refused, never truncated.
-fn ticket_id_i32(ticket_id: i64) -> Result<i32> {
-    i32::try_from(ticket_id)
-        .map_err(|_| Error::InvalidInput(format!("ticket id {ticket_id} is out of range")))
-}
-
 impl TicketNoteHelpers for EntityHandle<TicketNote> {
     fn create_ticket_note(
         &self,
-        ticket_id: i64,
+        ticket_id: i32,
         title: impl Into<String>,
         description: impl Into<String>,
         note_type: impl Into<TicketNoteNoteType>,
-    ) -> Result<CreateChild<TicketNote>> {
+    ) -> CreateChild<TicketNote> {
         let mut body = NewTicketNote::new(
             description,
             note_type,
             TicketNotePublish::ALL_AUTOTASK_USERS,
-            ticket_id_i32(ticket_id)?,
+            ticket_id,
         );
         body.title = Some(title.into());
-        Ok(CreateChild::new(self.client().clone(), ticket_id, body))
+        CreateChild::new(self.client().clone(), i64::from(ticket_id), body)
     }
 
     async fn get_by_ticket(&self, ticket_id: i64) -> Result<Vec<TicketNote>> {

@@ -5,7 +5,7 @@ use crate::{bodies, calls, days_from_now};
 use autotask::entities::{ContractStatus, ContractType};
 use autotask::helpers::prelude::*;
 use autotask::{Decimal, Error};
-use autotask_sim::Seed;
+use autotask_sim::{FaultKind, FaultRule, Seed};
 use serde_json::json;
 
 fn contract(company: i64, name: &str, start: &str, end: &str, status: i64) -> serde_json::Value {
@@ -191,5 +191,58 @@ async fn add_service_to_contract_posts_under_the_contract() {
             "POST Contracts/8/Services",
             &format!("GET ContractServices/{}", service.id)
         ]
+    );
+}
+
+#[tokio::test]
+async fn a_service_that_cannot_be_copied_is_reported_not_hidden() {
+    let (sim, client) = start(Seed::None).await;
+    let original = sim
+        .insert(
+            "Contracts",
+            contract(
+                1,
+                "Support",
+                "2025-01-01T00:00:00Z",
+                "2025-12-31T00:00:00Z",
+                1,
+            ),
+        )
+        .unwrap();
+    let mut services = Vec::new();
+    for service in [601, 602, 603] {
+        services.push(
+            sim.insert(
+                "ContractServices",
+                json!({"contractID": original, "serviceID": service}),
+            )
+            .unwrap(),
+        );
+    }
+    // The second service POST fails on the server.
+    sim.add_fault(
+        FaultRule::new(FaultKind::ServerError)
+            .method("POST")
+            .path_contains("/Services")
+            .every_nth(2),
+    );
+    let renewal = client.contracts().renew_contract(original).await.unwrap();
+    assert!(!renewal.all_services_copied());
+    let outcome: Vec<_> = renewal
+        .services
+        .iter()
+        .map(|s| (s.original_id, s.service_id, s.result.is_ok()))
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            (services[0], Some(601), true),
+            (services[1], Some(602), false),
+            (services[2], Some(603), true)
+        ]
+    );
+    assert!(
+        sim.get("Contracts", renewal.contract.id).is_some(),
+        "the renewal exists"
     );
 }

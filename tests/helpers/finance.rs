@@ -147,6 +147,7 @@ mod quotes {
     #[tokio::test]
     async fn convert_to_project_copies_the_quote_and_links_it_back() {
         use autotask::entities::{ProjectStatus, ProjectType};
+        use autotask_sim::{FaultKind, FaultRule};
         let (sim, client) = start(Seed::None).await;
         let id = sim
             .insert("Quotes", quote(Some(4), true, &days_from_now(10)))
@@ -189,6 +190,31 @@ mod quotes {
             bodies(&sim)[3],
             json!({"id": id, "proposalProjectID": project.id})
         );
+
+        // A failed link is reported beside the project that was made.
+        let unlinked = sim
+            .insert("Quotes", quote(Some(4), true, &days_from_now(10)))
+            .unwrap();
+        sim.add_fault(
+            FaultRule::new(FaultKind::ServerError)
+                .method("PATCH")
+                .path_contains("/Quotes")
+                .next(1),
+        );
+        let conversion = client
+            .quotes()
+            .convert_to_project(
+                unlinked,
+                ProjectType(2),
+                ProjectStatus::COMPLETE,
+                start_at,
+                end_at,
+            )
+            .await
+            .unwrap();
+        assert!(conversion.link.is_err());
+        assert!(sim.get("Projects", conversion.project.id).is_some());
+        assert!(sim.get("Quotes", unlinked).unwrap()["proposalProjectID"].is_null());
 
         let orphan = sim
             .insert("Quotes", quote(None, true, &days_from_now(10)))
