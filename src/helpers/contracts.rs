@@ -1,4 +1,18 @@
 //! Helpers for Contracts and ContractServices (feature `contracts`).
+//!
+//! ```no_run
+//! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
+//! use autotask::helpers::prelude::*;
+//!
+//! for contract in client.contracts().get_expiring_contracts(30).await? {
+//!     let renewal = client.contracts().renew_contract(contract.id).await?;
+//!     for copy in renewal.services.iter().filter(|s| s.result.is_err()) {
+//!         eprintln!("service {} was not copied: {:?}", copy.original_id, copy.result);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use super::{start_of_day, Create, CreateChild};
 use crate::entities::{

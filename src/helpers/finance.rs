@@ -1,5 +1,20 @@
 //! Helpers for Invoices (feature `finance`) and Quotes (feature `crm`; `convert_to_project` also needs
 //! `projects`).
+//!
+//! ```no_run
+//! # #[cfg(feature = "finance")]
+//! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
+//! use autotask::helpers::prelude::*;
+//!
+//! for invoice in client.invoices().get_unpaid_invoices().await? {
+//!     let totals = client.invoices().calculate_totals(invoice.id).await?;
+//!     if totals.matches_invoice() == Some(false) {
+//!         println!("invoice {}: items sum to {}", invoice.id, totals.total);
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 #[cfg(feature = "crm")]
 pub use quotes::*;

@@ -3,6 +3,37 @@
 //!
 //! Bring them into scope with `use autotask::helpers::prelude::*;`.
 //!
+//! ```no_run
+//! # #[cfg(feature = "service_desk")]
+//! # async fn demo() -> autotask::Result<()> {
+//! use autotask::entities::{TicketPriority, TicketStatus};
+//! use autotask::helpers::prelude::*;
+//!
+//! let client = autotask::Client::from_env()?;
+//!
+//! // POST /Tickets, then GET /Tickets/{id}.
+//! let ticket = client
+//!     .tickets()
+//!     .create_ticket("Printer on fire", "Third floor, by the window", 42)
+//!     .priority(TicketPriority::HIGH)
+//!     .send()
+//!     .await?;
+//!
+//! // One POST /Tickets/query per 500 open tickets, to the end.
+//! let open = client.tickets().get_open_tickets().await?;
+//!
+//! // One PATCH /Tickets per id, three at a time; one result per id, in input order.
+//! let ids: Vec<i64> = open.iter().map(|t| t.id).collect();
+//! for (id, result) in client.tickets().bulk_update_status(&ids, TicketStatus::COMPLETE).await {
+//!     if let Err(e) = result {
+//!         eprintln!("ticket {id}: {e}");
+//!     }
+//! }
+//! # let _ = ticket;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Every helper is built on the generic handles ([`EntityHandle`](crate::EntityHandle),
 //! [`ChildHandle`](crate::ChildHandle), [`QueryBuilder`](crate::QueryBuilder)), so it inherits their
 //! guarantees: filters and write bodies are checked against the entity's metadata before sending, queries

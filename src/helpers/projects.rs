@@ -1,5 +1,22 @@
 //! Helpers for Projects and Tasks (feature `projects`). Tasks are created and updated only under their
 //! project (`/Projects/{id}/Tasks`) and read through the root `Tasks` query.
+//!
+//! ```no_run
+//! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
+//! use autotask::helpers::prelude::*;
+//!
+//! // Writes remainingHours = estimatedHours × 60 %.
+//! client.tasks().update_progress(1234, 40).await?;
+//! let progress = client.projects().calculate_progress(56).await?;
+//! println!(
+//!     "{} of {} tasks done; {:?} % of the estimated hours",
+//!     progress.completed_tasks,
+//!     progress.total_tasks,
+//!     progress.hours_percent()
+//! );
+//! # Ok(())
+//! # }
+//! ```
 
 use super::{Create, CreateChild};
 use crate::entities::{

@@ -1,4 +1,26 @@
 //! Helpers for Tickets, TicketNotes, TicketAttachments and TicketHistory (feature `service_desk`).
+//!
+//! ```no_run
+//! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
+//! use autotask::helpers::prelude::*;
+//!
+//! // Size checked first, then POST /Tickets/7/Attachments and GET /TicketAttachments/{id}.
+//! let uploaded = client
+//!     .ticket_attachments()
+//!     .upload_attachment(7, "logs/crash.txt")
+//!     .title("Crash log")
+//!     .send()
+//!     .await?;
+//! // GET /Tickets/7/Attachments/{id}: the only route that returns the file data.
+//! if let Some(file) = client.ticket_attachments().download_attachment(7, uploaded.id).await? {
+//!     assert_eq!(file.attachment.id, uploaded.id);
+//! }
+//! // One POST /TicketHistory/query per 500 entries; the 7-day cut-off is applied locally.
+//! let changes = client.ticket_history().get_recent_changes(7, 7).await?;
+//! # let _ = changes;
+//! # Ok(())
+//! # }
+//! ```
 
 use super::{Create, CreateChild};
 use crate::entities::{
