@@ -14,6 +14,8 @@ pub struct Create<E: Creatable> {
 }
 
 impl<E: CreateAtRoot + GetById> Create<E> {
+    // Unused when the enabled feature groups have no root-created helper entity.
+    #[allow(dead_code)]
     pub(crate) fn new(handle: EntityHandle<E>, body: E::New) -> Self {
         Self { handle, body }
     }
@@ -51,6 +53,8 @@ pub struct CreateChild<E: Creatable> {
 }
 
 impl<E: CreateUnderParent + GetById> CreateChild<E> {
+    // Unused when the enabled feature groups have no parent-created helper entity.
+    #[allow(dead_code)]
     pub(crate) fn new(client: Client, parent_id: i64, body: E::New) -> Self {
         Self {
             client,
