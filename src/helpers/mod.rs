@@ -36,10 +36,17 @@
 //!
 //! Every helper is built on the generic handles ([`EntityHandle`](crate::EntityHandle),
 //! [`ChildHandle`](crate::ChildHandle), [`QueryBuilder`](crate::QueryBuilder)), so it inherits their
-//! guarantees: filters and write bodies are checked against the entity's metadata before sending, queries
-//! follow `nextPageUrl` to the very end (one `POST /{Entity}/query` for the first 500 records, then one
-//! `POST /{Entity}/query/next` per further 500, never a silent cap), and requests go through the client's
-//! retry and per-endpoint concurrency rules. Each helper's documentation lists the exact requests it makes.
+//! guarantees: filters and write bodies are checked against the entity's metadata before sending, and
+//! requests go through the client's retry and per-endpoint concurrency rules. Each helper's documentation
+//! lists the exact requests it makes.
+//!
+//! # Paging
+//!
+//! A helper documented as making "one `POST /{Entity}/query` per 500 records, to the end" returns every
+//! matching record, never a silent first page: it sends `POST /{Entity}/query` for the first 500, then
+//! POSTs each `nextPageUrl` (`/{Entity}/query/next?paging=…`, same body) until there is none, so `n`
+//! matching records take ⌈n/500⌉ requests (one when nothing matches). The one condition applied to the
+//! answer instead of on the server, the date cut-off of `get_recent_changes`, is documented there.
 //!
 //! Where the Autotask REST API cannot do literally what a py-autotask name suggests (there is no
 //! "percent complete" on a task, no "paid" flag on an invoice, statuses are per-tenant picklists), the helper

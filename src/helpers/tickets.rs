@@ -40,9 +40,9 @@ use std::path::{Path, PathBuf};
 /// concurrent requests per endpoint and integration code.
 pub const BULK_UPDATE_CONCURRENCY: usize = 3;
 
-/// The largest attachment [`TicketAttachmentHelpers::upload_attachment`] sends: 6 MiB of file data.
-/// Autotask documents "about 6–7 MB per file" (PROTOCOL.md 6.3/6.5); the lower bound is used so that a
-/// file this check lets through is not refused by the server. Separately, Autotask accepts at most
+/// The largest attachment [`TicketAttachmentHelpers::upload_attachment`] sends: 6 MiB (6,291,456 bytes)
+/// of file data. Autotask documents "about 6–7 MB per file" without an exact figure; 6 MiB is the figure
+/// this SDK and its simulator use. Separately, Autotask accepts at most
 /// 10,000,000 bytes of attachments per 5 minutes; going over blocks uploads for 5 minutes (a server
 /// error, not checked here because other clients share the window).
 pub const MAX_ATTACHMENT_BYTES: u64 = 6 * 1024 * 1024;
@@ -435,9 +435,9 @@ impl TicketAttachmentHelpers for EntityHandle<TicketAttachment> {
 
 /// Helpers on `client.ticket_history()`.
 ///
-/// TicketHistory is read-only. Both helpers send only a `ticketID eq` condition, the one filter every
-/// TicketHistory query is known to accept; the date cut-off of
-/// [`get_recent_changes`](Self::get_recent_changes) is applied to the answer.
+/// TicketHistory is read-only. Both helpers filter on `ticketID eq` only; the date cut-off of
+/// [`get_recent_changes`](Self::get_recent_changes) is applied to the answer, so the helpers do not depend
+/// on which other TicketHistory fields the API lets a query filter on.
 pub trait TicketHistoryHelpers {
     /// Every history entry of ticket `ticket_id`, oldest id first: one `POST /TicketHistory/query` per
     /// 500 records, to the end.
