@@ -55,8 +55,9 @@ pub trait ContractHelpers {
     /// Renews contract `contract_id`: a new active contract for the next term, linked to the original,
     /// with the original's services.
     ///
-    /// * The new term starts the day after the original's `endDate` and lasts as many days as the
-    ///   original (`endDate - startDate`).
+    /// * The new term starts the day after the original's `endDate` and is as long as the original: the
+    ///   same number of months when the original spans whole months (`startDate` plus N months is the
+    ///   day after `endDate`), otherwise the same number of days.
     /// * Copied from the original: `companyID`, `contractName`, `contractType`, `contractCategory`,
     ///   `contractPeriodType`, `contactID`, `contactName`, `billingPreference`, `billToCompanyID`,
     ///   `billToCompanyContactID`, `contractExclusionSetID`, `exclusionContractID`, `description`,
@@ -197,6 +198,26 @@ impl ContractHelpers for EntityHandle<Contract> {
     }
 }
 
+/// The term after `start..=end`: it starts the day after `end`. A term of whole months (the usual
+/// case: a year, a quarter) is repeated in months, so a year stays a year across a leap day; any other
+/// term is repeated in days.
+fn next_term(start: DateTime, end: DateTime) -> (DateTime, DateTime) {
+    let next_start = end + Duration::days(1);
+    for months in (1..=120).map(Months::new) {
+        match start.checked_add_months(months) {
+            Some(day) if day == next_start => {
+                if let Some(after) = next_start.checked_add_months(months) {
+                    return (next_start, after - Duration::days(1));
+                }
+                break;
+            }
+            Some(day) if day < next_start => continue,
+            _ => break,
+        }
+    }
+    (next_start, next_start + (end - start))
+}
+
 /// The create body of the contract that renews `original` (see `renew_contract` for the rules).
 fn renewal_body(original: &Contract) -> Result<NewContract> {
     let missing = |field: &str| {
@@ -215,8 +236,7 @@ fn renewal_body(original: &Contract) -> Result<NewContract> {
         .contract_name
         .clone()
         .ok_or_else(|| missing("contractName"))?;
-    let next_start = end + Duration::days(1);
-    let next_end = next_start + (end - start);
+    let (next_start, next_end) = next_term(start, end);
     let mut body = NewContract::new(
         company_id,
         name,

@@ -174,7 +174,8 @@ mod quotes {
 
         /// Makes a project from quote `quote_id` and links the quote to it.
         ///
-        /// The project gets the quote's `companyID`, its `name` as `projectName`, and its
+        /// The project gets the quote's `companyID`, its `name` as `projectName` (`Quote {id}` if it has
+        /// none), and its
         /// `description`, `opportunityID` and `purchaseOrderNumber`; project type, status and schedule
         /// are tenant choices, so they are arguments. The quote's `proposalProjectID` (its only field
         /// that references a project) is then set to the new project. Quote items are not copied:

@@ -203,8 +203,8 @@ async fn a_service_that_cannot_be_copied_is_reported_not_hidden() {
             contract(
                 1,
                 "Support",
-                "2025-01-01T00:00:00Z",
-                "2025-12-31T00:00:00Z",
+                "2024-01-01T00:00:00Z",
+                "2024-12-31T00:00:00Z",
                 1,
             ),
         )
@@ -245,4 +245,26 @@ async fn a_service_that_cannot_be_copied_is_reported_not_hidden() {
         sim.get("Contracts", renewal.contract.id).is_some(),
         "the renewal exists"
     );
+    // A one-year term stays one year across the leap day of 2024.
+    let format = |d: Option<autotask::DateTime>| autotask::wire::datetime::format(&d.unwrap());
+    assert_eq!(format(renewal.contract.start_date), "2025-01-01T00:00:00Z");
+    assert_eq!(format(renewal.contract.end_date), "2025-12-31T00:00:00Z");
+
+    // A term that is not whole months is repeated in days.
+    let odd = sim
+        .insert(
+            "Contracts",
+            contract(
+                1,
+                "Pilot",
+                "2025-03-10T00:00:00Z",
+                "2025-03-19T00:00:00Z",
+                1,
+            ),
+        )
+        .unwrap();
+    let renewal = client.contracts().renew_contract(odd).await.unwrap();
+    assert_eq!(format(renewal.contract.start_date), "2025-03-20T00:00:00Z");
+    assert_eq!(format(renewal.contract.end_date), "2025-03-29T00:00:00Z");
+    assert!(renewal.services.is_empty());
 }
