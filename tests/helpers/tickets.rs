@@ -348,3 +348,33 @@ async fn ticket_history_is_queried_by_ticket_and_recent_changes_cut_by_date() {
     );
     assert_eq!(calls(&sim), ["POST TicketHistory/query"]);
 }
+
+#[tokio::test]
+async fn bulk_update_status_keeps_at_most_three_patches_in_flight() {
+    use autotask_sim::{FaultKind, FaultRule, Simulator};
+    use std::time::{Duration, Instant};
+    // The simulator answers 429 (thread limit) to a fourth concurrent request; the client's own
+    // per-endpoint limit is raised so that only the helper's bound keeps the PATCHes at three.
+    let sim = Simulator::builder().thread_limit(3).start().await.unwrap();
+    let client = crate::sim_support::client_builder(&sim)
+        .max_concurrent_per_endpoint(20)
+        .retry_policy(autotask::RetryPolicy::none())
+        .build()
+        .unwrap();
+    insert_tickets(&sim, 9, 1, 1);
+    sim.add_fault(FaultRule::new(FaultKind::Delay(Duration::from_millis(60))).method("PATCH"));
+    sim.clear_requests();
+    let ids: Vec<i64> = (1..=9).collect();
+    let started = Instant::now();
+    let results = client
+        .tickets()
+        .bulk_update_status(&ids, TicketStatus::COMPLETE)
+        .await;
+    assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
+    let statuses: Vec<u16> = sim.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200; 9], "no request went over the thread limit");
+    assert!(
+        started.elapsed() >= Duration::from_millis(3 * 60),
+        "nine 60 ms PATCHes three at a time take at least three rounds"
+    );
+}
