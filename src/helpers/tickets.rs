@@ -287,6 +287,11 @@ impl AttachmentUpload {
     pub async fn send(self) -> Result<TicketAttachment> {
         let (file_name, bytes) = match self.source {
             Source::Bytes { file_name, bytes } => {
+                if file_name.trim().is_empty() {
+                    return Err(Error::InvalidInput(
+                        "an attachment needs a file name (its fullPath)".into(),
+                    ));
+                }
                 check_attachment_size(&file_name, bytes.len() as u64)?;
                 (file_name, bytes)
             }

@@ -285,6 +285,12 @@ async fn oversized_or_unreadable_attachments_are_refused_before_sending() {
         .send()
         .await;
     assert!(matches!(in_memory, Err(Error::InvalidInput(_))));
+    let unnamed = client
+        .ticket_attachments()
+        .upload_attachment_bytes(1, " ", vec![1, 2, 3])
+        .send()
+        .await;
+    assert!(matches!(unnamed, Err(Error::InvalidInput(_))));
     let missing = client
         .ticket_attachments()
         .upload_attachment(1, temp_file("does-not-exist.txt"))
