@@ -48,6 +48,7 @@ pub mod entity;
 pub mod entity_info;
 pub mod error;
 mod handle;
+pub mod helpers;
 pub mod journal;
 pub mod meta;
 mod paging;
