@@ -62,6 +62,8 @@ pub mod webhooks;
 pub mod wire;
 
 /// Generated `client.tickets()`-style accessors.
+// With no feature group enabled there are no accessors, so the imports go unused.
+#[allow(unused_imports)]
 mod accessors {
     use crate::entities::*;
     use crate::{ChildHandle, Client, EntityHandle};
