@@ -331,3 +331,34 @@ fn the_coverage_table_has_a_row_for_every_name_and_feature() {
         );
     }
 }
+
+/// Every test the table cites as proof exists: `tests/<file>.rs::name` and `coverage::name` references
+/// name a function in that file, and every cited `tests/...` file or directory exists.
+#[test]
+fn every_test_the_coverage_table_cites_exists() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("docs/coverage.md")).expect("docs/coverage.md");
+    let mut checked = 0;
+    for cited in text.split('`').skip(1).step_by(2) {
+        let (path, function) = match cited.split_once("::") {
+            Some((path, function)) if path.starts_with("tests/") => (path.to_string(), function),
+            Some(("coverage", function)) => ("tests/services/coverage.rs".to_string(), function),
+            _ if cited.starts_with("tests/") => (cited.to_string(), ""),
+            _ => continue,
+        };
+        let file = root.join(&path);
+        assert!(
+            file.exists(),
+            "docs/coverage.md cites {path}, which does not exist"
+        );
+        if !function.is_empty() {
+            let source = std::fs::read_to_string(&file).expect("cited test file");
+            assert!(
+                source.contains(&format!("fn {function}(")),
+                "docs/coverage.md cites {path}::{function}, which is not a test there"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 200, "only {checked} citations found");
+}
