@@ -117,3 +117,8 @@ pub struct UnknownField {
     /// The name that did not match.
     pub field: String,
 }
+
+/// The README's examples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
