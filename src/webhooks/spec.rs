@@ -356,70 +356,35 @@ impl<F: WebhookField> WebhookSpec<F> {
     }
 }
 
-#[cfg(feature = "crm")]
-impl WebhookSpec<crate::entities::CompanyField> {
-    /// A webhook on `Companies` (see [`WebhookSpec::new`]).
-    pub fn companies(
-        name: impl Into<String>,
-        webhook_url: impl Into<String>,
-        deactivation_url: impl Into<String>,
-        secret: impl Into<String>,
-    ) -> Self {
-        Self::new(name, webhook_url, deactivation_url, secret)
-    }
+/// One named constructor per webhook entity (`WebhookSpec::tickets(..)`), each [`WebhookSpec::new`] with
+/// the entity's field type fixed, compiled only with the entity's feature group.
+macro_rules! named_constructor {
+    ($feature:literal, $field:ident, $constructor:ident, $collection:literal) => {
+        #[cfg(feature = $feature)]
+        impl WebhookSpec<crate::entities::$field> {
+            #[doc = concat!("A webhook on `", $collection, "` (see [`WebhookSpec::new`]).")]
+            pub fn $constructor(
+                name: impl Into<String>,
+                webhook_url: impl Into<String>,
+                deactivation_url: impl Into<String>,
+                secret: impl Into<String>,
+            ) -> Self {
+                Self::new(name, webhook_url, deactivation_url, secret)
+            }
+        }
+    };
 }
 
-#[cfg(feature = "crm")]
-impl WebhookSpec<crate::entities::ContactField> {
-    /// A webhook on `Contacts` (see [`WebhookSpec::new`]).
-    pub fn contacts(
-        name: impl Into<String>,
-        webhook_url: impl Into<String>,
-        deactivation_url: impl Into<String>,
-        secret: impl Into<String>,
-    ) -> Self {
-        Self::new(name, webhook_url, deactivation_url, secret)
-    }
-}
-
-#[cfg(feature = "configuration_items")]
-impl WebhookSpec<crate::entities::ConfigurationItemField> {
-    /// A webhook on `ConfigurationItems` (see [`WebhookSpec::new`]).
-    pub fn configuration_items(
-        name: impl Into<String>,
-        webhook_url: impl Into<String>,
-        deactivation_url: impl Into<String>,
-        secret: impl Into<String>,
-    ) -> Self {
-        Self::new(name, webhook_url, deactivation_url, secret)
-    }
-}
-
-#[cfg(feature = "service_desk")]
-impl WebhookSpec<crate::entities::TicketField> {
-    /// A webhook on `Tickets` (see [`WebhookSpec::new`]).
-    pub fn tickets(
-        name: impl Into<String>,
-        webhook_url: impl Into<String>,
-        deactivation_url: impl Into<String>,
-        secret: impl Into<String>,
-    ) -> Self {
-        Self::new(name, webhook_url, deactivation_url, secret)
-    }
-}
-
-#[cfg(feature = "service_desk")]
-impl WebhookSpec<crate::entities::TicketNoteField> {
-    /// A webhook on `TicketNotes` (see [`WebhookSpec::new`]).
-    pub fn ticket_notes(
-        name: impl Into<String>,
-        webhook_url: impl Into<String>,
-        deactivation_url: impl Into<String>,
-        secret: impl Into<String>,
-    ) -> Self {
-        Self::new(name, webhook_url, deactivation_url, secret)
-    }
-}
+named_constructor!("crm", CompanyField, companies, "Companies");
+named_constructor!("crm", ContactField, contacts, "Contacts");
+named_constructor!(
+    "configuration_items",
+    ConfigurationItemField,
+    configuration_items,
+    "ConfigurationItems"
+);
+named_constructor!("service_desk", TicketField, tickets, "Tickets");
+named_constructor!("service_desk", TicketNoteField, ticket_notes, "TicketNotes");
 
 #[cfg(all(test, feature = "service_desk"))]
 mod tests {
