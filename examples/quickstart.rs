@@ -5,13 +5,15 @@
 //! cargo run --example quickstart
 //! ```
 
-use autotask::entities::{NewTicket, TicketField, TicketPatch, TicketPriority, TicketStatus};
+use autotask::entities::{
+    NewTicket, Ticket, TicketField, TicketPatch, TicketPriority, TicketStatus,
+};
 use autotask::{Client, Where};
 use futures::TryStreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (client, _sim) = if std::env::var_os("AUTOTASK_USERNAME").is_some() {
+    let (client, sim) = if std::env::var_os("AUTOTASK_USERNAME").is_some() {
         println!("Using the tenant from AUTOTASK_* environment variables (read-only walk).");
         (Client::from_env()?, None)
     } else {
@@ -37,6 +39,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("Open tickets: {open}");
 
+    // Status labels are per tenant: they come from the field metadata (one request, then cached).
+    let statuses = client.picklists().of::<Ticket>(TicketField::Status).await?;
+    let status_label = |status: Option<TicketStatus>| match status {
+        Some(status) => statuses
+            .label_of(status.0)
+            .unwrap_or("(unknown status)")
+            .to_string(),
+        None => "(no status)".to_string(),
+    };
+
     // Page through every ticket (more than 500: the stream follows nextPageUrl to the end).
     let mut seen = 0usize;
     let mut tickets = client
@@ -48,14 +60,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seen += 1;
         if seen <= 3 {
             println!(
-                "  #{} {:?} (status {:?})",
-                ticket.id, ticket.title, ticket.status
+                "  #{} {} ({})",
+                ticket.id,
+                ticket.title.unwrap_or_default(),
+                status_label(ticket.status)
             );
         }
     }
     println!("Streamed {seen} tickets.");
 
-    if _sim.is_some() {
+    if sim.is_some() {
         let id = client
             .tickets()
             .create(&NewTicket::new(
@@ -69,7 +83,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         patch.status = TicketStatus::COMPLETE.into();
         client.tickets().update(&patch).await?;
         let ticket = client.tickets().get(id).await?.expect("just created");
-        println!("Created and completed ticket #{id}: {:?}", ticket.title);
+        println!(
+            "Created ticket #{id} {:?}, now {}",
+            ticket.title.unwrap_or_default(),
+            status_label(ticket.status)
+        );
     }
     for (endpoint, stats) in client.endpoint_stats() {
         println!(
