@@ -16,7 +16,9 @@ use std::cmp::Ordering;
 /// Sort direction for [`PyQueryBuilder::order_by`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
+    /// Smallest first; nulls come first.
     Asc,
+    /// Largest first; nulls come last.
     Desc,
 }
 

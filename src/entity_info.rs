@@ -17,9 +17,9 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UserAccess {
-    /// `None`.
+    /// `None` (documented as 0): not allowed; also what a missing value reads as.
     None,
-    /// `All`.
+    /// `All` (1): allowed on every record.
     All,
     /// `Restricted`: allowed on some records only (the security level decides which).
     Restricted,
@@ -47,17 +47,27 @@ impl UserAccess {
 /// The `info` object of `GET /{E}/entityInformation`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntityInformation {
-    /// The model name the server reports (`Ticket`).
+    /// The entity name the server reports (PROTOCOL.md 4.1's sample has the collection name, `Companies`).
     pub name: String,
+    /// `canCreate`: the entity can be created (possibly only under its parent's path).
     pub can_create: bool,
+    /// `canDelete`: the entity can be deleted.
     pub can_delete: bool,
+    /// `canQuery`: the entity can be queried.
     pub can_query: bool,
+    /// `canUpdate`: the entity can be updated.
     pub can_update: bool,
+    /// `userAccessForCreate`: whether this API user may create (absent or unreadable: [`UserAccess::None`]).
     pub user_access_for_create: UserAccess,
+    /// `userAccessForDelete`: whether this API user may delete.
     pub user_access_for_delete: UserAccess,
+    /// `userAccessForQuery`: whether this API user may query and read.
     pub user_access_for_query: UserAccess,
+    /// `userAccessForUpdate`: whether this API user may update.
     pub user_access_for_update: UserAccess,
+    /// `hasUserDefinedFields`: records carry `userDefinedFields`.
     pub has_user_defined_fields: bool,
+    /// `supportsWebhookCallouts`: webhooks can watch this entity.
     pub supports_webhook_callouts: bool,
 }
 

@@ -11,72 +11,125 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum Error {
     /// 401: wrong secret, or the tenant moved zone (the client re-detects the zone once before this).
+    /// Not retryable.
     #[error("authentication failed (HTTP {status}): {message}")]
-    Authentication { status: u16, message: String },
-
-    /// The API user may not do this (403, or a 500 saying so).
-    #[error("permission denied (HTTP {status}): {}", messages.join("; "))]
-    Permission { status: u16, messages: Vec<String> },
-
-    /// The record does not exist (404, or a 500 "No matching records found").
-    #[error("not found (HTTP {status}): {}", messages.join("; "))]
-    NotFound { status: u16, messages: Vec<String> },
-
-    /// The server rejected the request's content; `messages` are its `{"errors":[...]}` texts.
-    #[error("rejected by Autotask (HTTP {status}): {}", messages.join("; "))]
-    Validation { status: u16, messages: Vec<String> },
-
-    /// 429, or the hourly request threshold is used up.
-    #[error("rate limited (HTTP {status}){}: {}", retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default(), messages.join("; "))]
-    RateLimited {
+    Authentication {
+        /// The HTTP status (401).
         status: u16,
-        retry_after: Option<Duration>,
+        /// The server's `errors` texts joined with spaces, or the raw body when it sent none (often empty).
+        message: String,
+    },
+
+    /// The API user may not do this: 403, or a 500 whose text says "does not have the adequate
+    /// permissions" / "does not have permission". Not retryable.
+    #[error("permission denied (HTTP {status}): {}", messages.join("; "))]
+    Permission {
+        /// The HTTP status (403 or 500).
+        status: u16,
+        /// The server's `errors` texts.
         messages: Vec<String>,
     },
 
-    /// Autotask's per-endpoint concurrent thread limit (`Itgenatr005`).
-    #[error("thread limit exceeded (HTTP {status}): {}", messages.join("; "))]
-    ThreadLimit { status: u16, messages: Vec<String> },
+    /// The record or route does not exist: 404, or a 500 "No matching records found" (what Autotask
+    /// answers to a DELETE of a missing id). Not retryable.
+    #[error("not found (HTTP {status}): {}", messages.join("; "))]
+    NotFound {
+        /// The HTTP status (404 or 500).
+        status: u16,
+        /// The server's `errors` texts, or the raw body when it sent none.
+        messages: Vec<String>,
+    },
 
-    /// Any other HTTP status, with the body.
+    /// The server rejected the request's content: a 400 or 500 with an `{"errors":[...]}` body that no
+    /// other kind claims (business rules, unknown field names, MaxRecords out of range). Not retryable.
+    #[error("rejected by Autotask (HTTP {status}): {}", messages.join("; "))]
+    Validation {
+        /// The HTTP status (400 or 500; Autotask uses 500 for business-rule errors).
+        status: u16,
+        /// The server's `errors` texts.
+        messages: Vec<String>,
+    },
+
+    /// 429, or a 500 saying a threshold was exceeded (the hourly request threshold is used up).
+    /// Retryable; the client waits `retry_after` (or its backoff) and retries, creates included.
+    #[error("rate limited (HTTP {status}){}: {}", retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default(), messages.join("; "))]
+    RateLimited {
+        /// The HTTP status (429 or 500).
+        status: u16,
+        /// The response's `Retry-After` header, when it had one.
+        retry_after: Option<Duration>,
+        /// The server's `errors` texts, or the raw body when it sent none.
+        messages: Vec<String>,
+    },
+
+    /// Autotask's per-endpoint concurrent thread limit: a body mentioning `Itgenatr005` or "thread
+    /// threshold", whatever the status. Retryable, creates included (the server did not process it).
+    #[error("thread limit exceeded (HTTP {status}): {}", messages.join("; "))]
+    ThreadLimit {
+        /// The HTTP status it came with (429, 500 or another).
+        status: u16,
+        /// The server's `errors` texts.
+        messages: Vec<String>,
+    },
+
+    /// Any other unsuccessful HTTP answer (405, a 500 without an `errors` list, a gateway error...).
+    /// Retryable only for 502, 503 and 504; on a create those become [`Error::UnknownOutcome`] instead.
     #[error("HTTP {status} from {method} {path}: {body}")]
     Http {
+        /// The HTTP status.
         status: u16,
+        /// The request method (`GET`, `POST`, ...).
         method: String,
+        /// The URL path that was requested, without the query string.
         path: String,
+        /// The response body, cut at 2000 bytes.
         body: String,
     },
 
-    /// The request did not complete (connection, TLS, timeout).
+    /// The request did not complete (connection, TLS, timeout). Retryable; a create is repeated only
+    /// when `not_sent`, otherwise it ends as [`Error::UnknownOutcome`].
     #[error("transport error on {method} {path}{}: {source}", if *.timeout { " (timeout)" } else { "" })]
     Transport {
+        /// The request method.
         method: String,
+        /// The URL path that was requested.
         path: String,
         /// True when the request timed out.
         timeout: bool,
         /// True when the request certainly never reached the server (connection refused).
         not_sent: bool,
+        /// The HTTP client's error.
         #[source]
         source: reqwest::Error,
     },
 
-    /// A create whose outcome is unknown: it may or may not have been processed. It was **not** retried,
-    /// so that no duplicate is made; `payload` is the body that was sent, to check and re-send deliberately.
+    /// A create whose outcome is unknown: it was sent, then the connection failed, timed out, or a
+    /// gateway answered 502/503/504, so it may or may not have been processed. It was **not** retried,
+    /// so that no duplicate is made (and [`Error::is_retryable`] is false); `payload` is the body that
+    /// was sent, to check and re-send deliberately.
     #[error(
         "outcome of create on {entity} is unknown ({reason}); not retried to avoid a duplicate"
     )]
     UnknownOutcome {
+        /// The entity (REST collection name) the create was for.
         entity: String,
+        /// What went wrong ("timed out waiting for the answer", or the underlying error's text).
         reason: String,
+        /// The JSON body that was sent (`null` if there was none).
         payload: serde_json::Value,
     },
 
-    /// A response could not be decoded into the entity type.
+    /// A successful response could not be decoded into the Rust type (a field of an unexpected type or
+    /// shape). Not retryable: the same answer will fail the same way.
     #[error("cannot decode {entity} at `{path}` (value {value}): {message}")]
     Decode {
+        /// The entity being decoded (its REST collection name, `Tickets`).
         entity: String,
+        /// The JSON path of the offending value (`dueDateTime`, `userDefinedFields[0].value`).
         path: String,
+        /// The offending value as JSON text (`?` when it could not be located).
         value: String,
+        /// serde's description of the mismatch.
         message: String,
     },
 
@@ -100,6 +153,7 @@ pub enum Error {
     Io {
         /// What was being written (`Tickets export`, `report CSV`).
         what: String,
+        /// The writer's error.
         #[source]
         source: std::io::Error,
     },

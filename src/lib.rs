@@ -33,6 +33,8 @@
 //! # fn main() {}
 //! ```
 
+#![warn(missing_docs)]
+
 // Only some feature groups have picklists; with none enabled, neither macro is used.
 #[macro_use]
 #[allow(unused_macros)]

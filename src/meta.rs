@@ -5,13 +5,21 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DataType {
+    /// `integer`: a 32-bit number (`i32`, or an `i32` picklist newtype); most reference fields are integers.
     Integer,
+    /// `short`: a small integer, generated as `i32`.
     Short,
+    /// `long`: a 64-bit number (`i64`), used for record ids.
     Long,
+    /// `double`: a number with a fraction, generated as [`Decimal`](crate::Decimal).
     Double,
+    /// `decimal`: money and quantities, generated as [`Decimal`](crate::Decimal).
     Decimal,
+    /// `datetime`: an ISO 8601 UTC timestamp (`2024-05-01T13:00:00Z`), generated as [`DateTime`](crate::DateTime).
     DateTime,
+    /// `boolean`: JSON `true`/`false`.
     Boolean,
+    /// `string`: text, at most [`FieldMeta::length`] characters when that is known.
     String,
     /// Base64 binary data (attachment `data`).
     Bytes,
@@ -50,12 +58,19 @@ impl DataType {
 /// One picklist value (`value` is a string on the wire).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PicklistEntry {
+    /// The stored value, as the wire's string (`"1"`); the field itself carries it as a number.
     pub value: &'static str,
+    /// The text shown in Autotask (`Customer`).
     pub label: &'static str,
+    /// Position in the picklist's display order.
     pub sort_order: i32,
+    /// For a dependent picklist, the parent field's value this entry belongs to; `""` otherwise.
     pub parent_value: &'static str,
+    /// False for retired values, which records may still carry but new writes may not choose.
     pub is_active: bool,
+    /// True for values Autotask ships; false for ones a tenant added.
     pub is_system: bool,
+    /// `isDefaultValue`: the picklist's default (what Autotask preselects).
     pub is_default: bool,
 }
 
@@ -113,6 +128,7 @@ pub const WEBHOOK: u8 = 8;
 pub struct FieldMeta {
     /// Exact wire name.
     pub name: &'static str,
+    /// The `dataType` the API reports, which decides the field's Rust type.
     pub data_type: DataType,
     /// Maximum string length; 0 when not known.
     pub length: u32,
@@ -157,22 +173,27 @@ impl FieldMeta {
         self
     }
 
+    /// `isRequired`: a create must set this field.
     pub const fn is_required(&self) -> bool {
         self.flags & REQUIRED != 0
     }
 
+    /// `isReadOnly`: set by the server; the generated create and patch bodies leave it out.
     pub const fn is_read_only(&self) -> bool {
         self.flags & READ_ONLY != 0
     }
 
+    /// `isQueryable`: the field may appear in a query filter.
     pub const fn is_queryable(&self) -> bool {
         self.flags & QUERYABLE != 0
     }
 
+    /// `isSupportedWebhookField`: a webhook may watch this field and send it in callouts.
     pub const fn is_webhook_field(&self) -> bool {
         self.flags & WEBHOOK != 0
     }
 
+    /// True when the field's values come from a picklist ([`FieldMeta::picklist`] is `Some`).
     pub const fn is_picklist(&self) -> bool {
         self.picklist.is_some()
     }
@@ -183,6 +204,7 @@ impl FieldMeta {
 pub struct Verbs(u16);
 
 impl Verbs {
+    /// The empty set.
     pub const NONE: Verbs = Verbs(0);
     /// `POST|GET /query`.
     pub const QUERY: Verbs = Verbs(1);
@@ -234,8 +256,11 @@ impl Verbs {
 pub struct ChildRoute {
     /// Parent URL segment (`Tickets`; `Expenses` for expense reports).
     pub parent: &'static str,
+    /// The child collection's URL segment after the parent id (`Notes`, `Attachments`).
     pub segment: &'static str,
+    /// The full path template, `/V1.0/{parent}/{parentId}/{segment}`.
     pub path: &'static str,
+    /// What the parent-scoped path supports.
     pub verbs: Verbs,
 }
 
@@ -248,15 +273,23 @@ pub struct EntityMeta {
     pub model: &'static str,
     /// Cargo feature group.
     pub group: &'static str,
+    /// `canCreate` from `entityInformation`.
     pub can_create: bool,
+    /// `canDelete` from `entityInformation`.
     pub can_delete: bool,
+    /// `canQuery` from `entityInformation`.
     pub can_query: bool,
+    /// `canUpdate` from `entityInformation`.
     pub can_update: bool,
+    /// `hasUserDefinedFields`: records carry a `userDefinedFields` list.
     pub has_user_defined_fields: bool,
+    /// `supportsWebhookCallouts`: a `{Model}Webhooks` collection can watch this entity.
     pub supports_webhook_callouts: bool,
+    /// Every field `entityInformation/fields` lists, in schema order.
     pub fields: &'static [FieldMeta],
     /// `/V1.0/{name}`.
     pub root_path: &'static str,
+    /// What the root path supports (some entities allow only the `entityInformation` routes there).
     pub root_verbs: Verbs,
     /// The parent-scoped path, for entities that have one.
     pub child: Option<ChildRoute>,

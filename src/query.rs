@@ -33,20 +33,31 @@ pub const MAX_LIST_VALUES: usize = 500;
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
+    /// `eq`: equal to the value.
     Eq,
+    /// `noteq`: not equal to the value.
     NotEq,
+    /// `gt`: greater than (numbers, date-times).
     Gt,
+    /// `gte`: greater than or equal.
     Gte,
+    /// `lt`: less than.
     Lt,
+    /// `lte`: less than or equal.
     Lte,
+    /// `beginsWith`: text starts with the value (string fields only).
     BeginsWith,
+    /// `endsWith`: text ends with the value (string fields only).
     EndsWith,
+    /// `contains`: text contains the value (string fields only).
     Contains,
     /// The field is not null.
     Exist,
     /// The field is null.
     NotExist,
+    /// `in`: equal to one of a non-empty list of values.
     In,
+    /// `notIn`: equal to none of a non-empty list of values.
     NotIn,
 }
 
@@ -114,9 +125,13 @@ impl std::str::FromStr for Op {
 pub enum Filter {
     /// `{"op", "field", "value", "udf"}`.
     Condition {
+        /// The field's wire name, or the UDF's name when `udf` is set.
         field: String,
+        /// The comparison.
         op: Op,
+        /// The value (an array for `in`/`notIn`); `None` for `exist`/`notExist`.
         value: Option<Value>,
+        /// True when `field` names a user-defined field (sent as `"udf": true`).
         udf: bool,
     },
     /// `{"op":"and","items":[...]}`.
@@ -349,7 +364,7 @@ pub trait Where: FieldName {
             Value::Array(values.into_iter().map(Into::into).collect()),
         )
     }
-    /// `notIn`.
+    /// `notIn`; lists longer than [`MAX_LIST_VALUES`] are split into several ANDed conditions.
     fn not_in<V: Into<Value>>(self, values: impl IntoIterator<Item = V>) -> Filter {
         Filter::condition(
             self.as_str(),
@@ -368,9 +383,11 @@ impl<F: FieldName> Where for F {}
 /// What one query asks for: filters (ANDed), page size, included fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QuerySpec {
+    /// Top-level filters, ANDed; empty means everything (sent as `id gte 0`).
     pub filters: Vec<Filter>,
     /// `MaxRecords` (1..=500); `None` means the API default of 500.
     pub max_records: Option<u32>,
+    /// `IncludeFields`: wire names of the fields to return (`id` is always added); empty means all.
     pub include_fields: Vec<String>,
 }
 

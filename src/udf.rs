@@ -77,12 +77,17 @@ pub struct UdfDefinition {
     pub name: String,
     /// The label users see.
     pub label: String,
+    /// What kind of value the UDF holds, which decides how [`UdfDefinitions::value`] checks input.
     pub udf_type: UdfType,
     /// Longest text value in characters; 0 when the server gives no limit.
     pub length: u32,
+    /// The definition's description; empty when it has none.
     pub description: String,
+    /// `isRequired`: creates must give a value, and the UDF cannot be cleared.
     pub is_required: bool,
+    /// `isReadOnly`: the API does not accept values for it; [`UdfDefinitions::value`] refuses it.
     pub is_read_only: bool,
+    /// `isQueryable`: the UDF may be used in a query filter ([`Filter::udf`](crate::Filter::udf)).
     pub is_queryable: bool,
     /// The allowed values of a [`UdfType::List`] UDF (inactive ones flagged), empty otherwise.
     pub picklist: Vec<PicklistValue>,
@@ -95,8 +100,11 @@ pub struct UdfDefinition {
 pub enum UdfInput {
     /// Text: parsed as the definition's type (a list UDF takes a value or an exact label).
     Text(String),
+    /// A number, for number UDFs and list values (from `Decimal`, `i64`, `i32`).
     Number(Decimal),
+    /// A flag, for boolean UDFs.
     Boolean(bool),
+    /// A UTC date-time, for date and date-time UDFs (a `NaiveDate` becomes midnight UTC).
     DateTime(DateTime),
 }
 

@@ -158,8 +158,10 @@ pub fn parse_verified(
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CalloutError {
+    /// `X-Hook-Signature` is malformed or does not match the body and secret; do not act on the callout.
     #[error(transparent)]
     Signature(#[from] SignatureError),
+    /// The signature matched but the body is not a callout's JSON; the text is serde's message.
     #[error("callout body is not a valid callout: {0}")]
     Decode(String),
 }

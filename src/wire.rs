@@ -214,6 +214,7 @@ pub mod decimal {
         }
     }
 
+    /// Writes a JSON number with the decimal's shortest text (`12.5`, not `12.50`).
     pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
         // The shortest f64 text of a decimal with <= 15 significant digits is that decimal's text.
         let number = serde_json::Number::from_str(&value.normalize().to_string())
@@ -221,6 +222,7 @@ pub mod decimal {
         number.serialize(serializer)
     }
 
+    /// Reads a JSON number (integer or float) or a numeric string.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
         deserializer.deserialize_any(DecimalVisitor)
     }
@@ -229,6 +231,7 @@ pub mod decimal {
     pub mod option {
         use super::*;
 
+        /// Writes the number, or `null` for `None`.
         pub fn serialize<S: Serializer>(
             value: &Option<Decimal>,
             serializer: S,
@@ -239,6 +242,7 @@ pub mod decimal {
             }
         }
 
+        /// Reads a number or numeric string; `null` gives `None`.
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<Decimal>, D::Error> {
@@ -252,6 +256,8 @@ pub mod decimal {
     pub mod patch {
         use super::*;
 
+        /// Writes a set value as a number, and `null` otherwise ([`Patch::Unchanged`] fields are
+        /// skipped by the generated patch bodies before this is reached).
         pub fn serialize<S: Serializer>(
             value: &Patch<Decimal>,
             serializer: S,
@@ -296,10 +302,12 @@ pub mod datetime {
         value.to_rfc3339_opts(SecondsFormat::AutoSi, true)
     }
 
+    /// Writes the [`format()`] text (`2022-12-07T09:15:28.147Z`).
     pub fn serialize<S: Serializer>(value: &DateTime, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&format(value))
     }
 
+    /// Reads any form [`parse`] accepts; anything else is an error naming the text.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
         let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
         parse(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid date-time {text:?}")))
@@ -309,6 +317,7 @@ pub mod datetime {
     pub mod option {
         use super::*;
 
+        /// Writes the date-time, or `null` for `None`.
         pub fn serialize<S: Serializer>(
             value: &Option<DateTime>,
             serializer: S,
@@ -319,6 +328,7 @@ pub mod datetime {
             }
         }
 
+        /// Reads a date-time; `null` gives `None`.
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<DateTime>, D::Error> {
@@ -332,6 +342,8 @@ pub mod datetime {
     pub mod patch {
         use super::*;
 
+        /// Writes a set value as a date-time, and `null` otherwise ([`Patch::Unchanged`] fields are
+        /// skipped by the generated patch bodies before this is reached).
         pub fn serialize<S: Serializer>(
             value: &Patch<DateTime>,
             serializer: S,

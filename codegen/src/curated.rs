@@ -139,13 +139,17 @@ pub fn known_length(entity: &str, field: &str) -> Option<u32> {
 
 /// A system picklist value known to be the same in every tenant.
 pub struct KnownValue {
+    /// The stored value (written to the schema as its string, `"1"`).
     pub value: i64,
+    /// The label Autotask shows for it.
     pub label: &'static str,
 }
 
 /// A picklist field known from the vendor documentation.
 pub struct KnownPicklist {
+    /// REST collection name (`Tickets`).
     pub entity: &'static str,
+    /// Exact wire name of the field (`status`), matched case-sensitively by the importer.
     pub field: &'static str,
     /// Parent field of a dependent picklist.
     pub parent: &'static str,
@@ -163,6 +167,8 @@ const PUBLISH: &[KnownValue] = &[
     v(4, "Internal & Co-Managed"),
 ];
 
+/// Every picklist [`import`](crate::import) marks as such; values are listed in display order and
+/// imported as active system values, none of them the default.
 pub const PICKLISTS: &[KnownPicklist] = &[
     KnownPicklist {
         entity: "Tickets",

@@ -6,6 +6,8 @@
 //! * [`refresh`]: rewrites it from a live tenant's `entityInformation` endpoints;
 //! * [`emit`]: turns it into Rust.
 
+#![warn(missing_docs)]
+
 pub mod curated;
 pub mod emit;
 pub mod emit_client;

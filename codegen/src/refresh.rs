@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 /// Answers `GET {path}` (path relative to the API base, e.g. `Tickets/entityInformation`) with its JSON body.
 pub trait Fetch {
+    /// The parsed JSON body of `GET {path}`, or why it could not be had (HTTP status, transport, bad JSON).
     fn get_json(&self, path: &str) -> Result<serde_json::Value, SchemaError>;
 }
 

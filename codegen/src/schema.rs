@@ -31,17 +31,27 @@ pub struct EntitySchema {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntityInfo {
+    /// `name`: the entity name as `entityInformation` reports it.
     pub name: String,
+    /// `canCreate`: the entity can be created (at the root or under its parent).
     pub can_create: bool,
+    /// `canDelete`: the entity can be deleted.
     pub can_delete: bool,
+    /// `canQuery`: the entity can be queried.
     pub can_query: bool,
+    /// `canUpdate`: the entity can be updated.
     pub can_update: bool,
     /// `None` | `All` | `Restricted` (strings on the wire).
     pub user_access_for_create: String,
+    /// `userAccessForDelete`, as `user_access_for_create`.
     pub user_access_for_delete: String,
+    /// `userAccessForQuery`, as `user_access_for_create`.
     pub user_access_for_query: String,
+    /// `userAccessForUpdate`, as `user_access_for_create`.
     pub user_access_for_update: String,
+    /// `hasUserDefinedFields`: records carry a `userDefinedFields` list (the generated type gets one).
     pub has_user_defined_fields: bool,
+    /// `supportsWebhookCallouts`: a `{Model}Webhooks` collection can watch the entity.
     pub supports_webhook_callouts: bool,
 }
 
@@ -53,18 +63,25 @@ pub struct FieldInfo {
     pub name: String,
     /// `integer`, `short`, `long`, `string`, `datetime`, `boolean`, `double`, `decimal`, `byte[]`, `object`.
     pub data_type: String,
+    /// Maximum length of a string value; 0 when unknown or not a string.
     pub length: u32,
+    /// `isRequired`: creates must set it (the generated `New{Model}::new` takes it).
     pub is_required: bool,
+    /// `isReadOnly`: server-set; left out of create and patch bodies.
     pub is_read_only: bool,
+    /// `isQueryable`: usable in query filters.
     pub is_queryable: bool,
+    /// `isReference`: the value is the id of a `reference_entity_type` record.
     pub is_reference: bool,
     /// Singular entity name (`Company`), `""` when not a reference.
     pub reference_entity_type: String,
+    /// `isPickList`: the value is one of a picklist's values (a picklist newtype is generated).
     pub is_pick_list: bool,
     /// `null` for non-picklist fields.
     pub picklist_values: Option<Vec<PicklistValue>>,
     /// Name of the parent picklist field for dependent picklists, `""` otherwise.
     pub picklist_parent_value_field: String,
+    /// `isSupportedWebhookField`: webhooks may watch the field.
     pub is_supported_webhook_field: bool,
 }
 
@@ -72,12 +89,19 @@ pub struct FieldInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PicklistValue {
+    /// The stored value (`"1"`), which the field carries as a number.
     pub value: String,
+    /// The text shown in Autotask (`Customer`).
     pub label: String,
+    /// `isDefaultValue`: the picklist's default (what Autotask preselects).
     pub is_default_value: bool,
+    /// Position in the display order.
     pub sort_order: i32,
+    /// For a dependent picklist, the parent field's value this one belongs to; `""` otherwise.
     pub parent_value: String,
+    /// False for retired values.
     pub is_active: bool,
+    /// True for values Autotask ships; false for tenant-added ones.
     pub is_system: bool,
 }
 
@@ -85,6 +109,7 @@ pub struct PicklistValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Routes {
+    /// The flat `/V1.0/{E}` path.
     pub root: RootRoute,
     /// Parent-scoped paths such as `/V1.0/Tickets/{parentId}/Notes`.
     pub children: Vec<ChildRoute>,
@@ -94,6 +119,7 @@ pub struct Routes {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RootRoute {
+    /// `/V1.0/{E}`.
     pub path: String,
     /// Subset of `query`, `count`, `get`, `create`, `patch`, `put`, `delete`, `entityInformation`,
     /// `fields`, `userDefinedFields`.
@@ -106,25 +132,30 @@ pub struct RootRoute {
 pub struct ChildRoute {
     /// Parent URL segment (`Tickets`, or `Expenses` for ExpenseReports).
     pub parent: String,
+    /// The child collection's segment after the parent id (`Notes`).
     pub segment: String,
+    /// The full template, `/V1.0/{parent}/{parentId}/{segment}`.
     pub path: String,
     /// Subset of `list`, `get`, `create`, `patch`, `put`, `delete`.
     pub verbs: Vec<String>,
 }
 
 impl RootRoute {
+    /// True when `verb` (one of the names in [`RootRoute::verbs`]) is allowed.
     pub fn allows(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)
     }
 }
 
 impl ChildRoute {
+    /// True when `verb` (one of the names in [`ChildRoute::verbs`]) is allowed.
     pub fn allows(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)
     }
 }
 
 impl EntitySchema {
+    /// The field called `name`, matched case-insensitively as the API does.
     pub fn field(&self, name: &str) -> Option<&FieldInfo> {
         self.fields
             .iter()

@@ -143,12 +143,17 @@ impl Default for Limits {
 pub struct PicklistValue {
     /// The integer id stored on records (a string on the metadata wire).
     pub value: i64,
+    /// The text `entityInformation/fields` reports for it.
     pub label: String,
+    /// Reported as `isDefaultValue`.
     pub is_default: bool,
+    /// Reported as `sortOrder` (the display position).
     pub sort_order: i32,
     /// The parent picklist value of a dependent picklist (`subIssueType` → `issueType`).
     pub parent_value: Option<i64>,
+    /// Reported as `isActive`; false for retired values.
     pub is_active: bool,
+    /// Reported as `isSystem`; false for values the tenant added.
     pub is_system: bool,
 }
 
@@ -182,9 +187,13 @@ impl PicklistValue {
 /// The type of a user-defined field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UdfType {
+    /// Text of at most [`UdfDefinition::length`] characters (wire type `string`).
     String,
+    /// A number (wire type `decimal`); writes must parse as one.
     Number,
+    /// A date-time (wire type `datetime`).
     DateTime,
+    /// Wire type `boolean`; writes take `true`, `false`, `1` or `0`.
     Boolean,
     /// A picklist UDF (values in [`UdfDefinition::picklist`]).
     List,
@@ -209,11 +218,17 @@ pub struct UdfDefinition {
     pub entity: String,
     /// The UDF name (used in `userDefinedFields[].name` and in `"udf":true` filters).
     pub name: String,
+    /// The label shown to users (the name, unless set otherwise).
     pub label: String,
+    /// What values writes may give it.
     pub udf_type: UdfType,
+    /// Longest string value in characters (8000 for new string UDFs); 0 means no limit.
     pub length: u32,
+    /// Reported as the definition's `description`.
     pub description: String,
+    /// Creates must give it a non-null value.
     pub is_required: bool,
+    /// The allowed values of a [`UdfType::List`] UDF; the metadata reports `isPickList` only when non-empty.
     pub picklist: Vec<PicklistValue>,
 }
 

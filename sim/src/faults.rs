@@ -10,7 +10,10 @@ pub enum FaultKind {
     /// Answer `500 {"errors":["Simulated fault..."]}` without processing.
     ServerError,
     /// Answer `429` with `Retry-After: seconds` without processing.
-    TooManyRequests { retry_after_secs: u64 },
+    TooManyRequests {
+        /// The `Retry-After` header's value, in whole seconds.
+        retry_after_secs: u64,
+    },
     /// Wait this long (holding the request's thread slot), then process normally.
     Delay(Duration),
     /// Close the TCP connection without processing or answering.
@@ -35,11 +38,13 @@ pub enum Trigger {
 /// A fault rule. Build with [`FaultRule::new`] and the narrowing methods.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultRule {
+    /// What happens when the rule fires.
     pub kind: FaultKind,
     /// Only this HTTP method (any when `None`).
     pub method: Option<String>,
     /// Only paths containing this text, case-insensitively (any when `None`), e.g. `"/Tickets/query"`.
     pub path_contains: Option<String>,
+    /// Which matching requests it fires on ([`Trigger::Always`] unless narrowed).
     pub trigger: Trigger,
 }
 

@@ -29,6 +29,8 @@
 //! # });
 //! ```
 
+#![warn(missing_docs)]
+
 mod auth;
 mod catalog;
 mod config;
