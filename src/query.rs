@@ -391,6 +391,19 @@ pub struct QuerySpec {
     pub include_fields: Vec<String>,
 }
 
+/// True when `filter` is, or contains, an `in`/`notIn` list longer than [`MAX_LIST_VALUES`].
+fn has_long_list(filter: &Filter) -> bool {
+    match filter {
+        Filter::Condition {
+            op: Op::In | Op::NotIn,
+            value: Some(Value::Array(list)),
+            ..
+        } => list.len() > MAX_LIST_VALUES,
+        Filter::Condition { .. } => false,
+        Filter::And(items) | Filter::Or(items) => items.iter().any(has_long_list),
+    }
+}
+
 impl QuerySpec {
     /// Checks everything the API would reject, before sending.
     pub fn validate(&self, meta: &EntityMeta) -> Result<()> {
@@ -410,6 +423,7 @@ impl QuerySpec {
         for filter in &self.filters {
             filter.validate(meta)?;
         }
+        self.check_long_lists()?;
         for field in &self.include_fields {
             let known =
                 meta.field(field).is_some() || field.eq_ignore_ascii_case("userDefinedFields");
@@ -419,6 +433,49 @@ impl QuerySpec {
                     meta.name
                 )));
             }
+        }
+        Ok(())
+    }
+
+    /// Lists longer than [`MAX_LIST_VALUES`] are sent in parts by [`split_long_lists`](Self::split_long_lists),
+    /// which can do so only for one top-level `in` list and for top-level `notIn` lists on ordinary fields.
+    /// Anything else would reach the API as one over-long list (or, for a UDF `notIn`, as several UDF
+    /// conditions in one query), so it is refused here, before sending.
+    fn check_long_lists(&self) -> Result<()> {
+        let mut long_in = 0;
+        for filter in &self.filters {
+            match filter {
+                Filter::Condition {
+                    field,
+                    op,
+                    value: Some(Value::Array(list)),
+                    udf,
+                } if list.len() > MAX_LIST_VALUES => match op {
+                    Op::In => long_in += 1,
+                    Op::NotIn if *udf => {
+                        return Err(Error::InvalidInput(format!(
+                            "the notIn list on user-defined field {field:?} has {} values; more than \
+                             {MAX_LIST_VALUES} would need several UDF conditions in one query, which the API \
+                             does not allow",
+                            list.len()
+                        )))
+                    }
+                    _ => {}
+                },
+                Filter::And(items) | Filter::Or(items) if items.iter().any(has_long_list) => {
+                    return Err(Error::InvalidInput(format!(
+                        "an in/notIn list inside an and/or group has more than {MAX_LIST_VALUES} values; \
+                         only top-level lists are split into several queries"
+                    )))
+                }
+                _ => {}
+            }
+        }
+        if long_in > 1 {
+            return Err(Error::InvalidInput(format!(
+                "{long_in} top-level in lists have more than {MAX_LIST_VALUES} values; only one can be \
+                 split into several queries (narrow the others, or run one query per part yourself)"
+            )));
         }
         Ok(())
     }
@@ -482,12 +539,12 @@ impl QuerySpec {
         match long_in {
             None => vec![base],
             Some((field, udf, list)) => {
-                let mut unique = Vec::with_capacity(list.len());
-                for v in list {
-                    if !unique.contains(&v) {
-                        unique.push(v);
-                    }
-                }
+                // Duplicates would come back twice from different parts; keep the first of each.
+                let mut seen = std::collections::HashSet::with_capacity(list.len());
+                let unique: Vec<Value> = list
+                    .into_iter()
+                    .filter(|v| seen.insert(v.to_string()))
+                    .collect();
                 unique
                     .chunks(MAX_LIST_VALUES)
                     .map(|chunk| {
@@ -561,6 +618,56 @@ mod tests {
             .sum();
         assert_eq!(total, 1200);
         assert!(parts.iter().all(|p| p.filters.len() == 2));
+    }
+
+    #[test]
+    fn long_lists_that_cannot_be_split_are_refused_before_sending() {
+        let long = || Value::Array((0..501).map(|i| json!(i)).collect());
+        let spec = |filters: Vec<Filter>| QuerySpec {
+            filters,
+            ..Default::default()
+        };
+        // One long top-level `in` and long `notIn`s on ordinary fields are split: fine.
+        assert!(spec(vec![
+            Filter::condition("id", Op::In, long()),
+            Filter::condition("status", Op::NotIn, long()),
+        ])
+        .check_long_lists()
+        .is_ok());
+        // A long UDF `notIn` would become several UDF conditions in one query.
+        let udf = Filter::Condition {
+            field: "Region".into(),
+            op: Op::NotIn,
+            value: Some(long()),
+            udf: true,
+        };
+        let error = spec(vec![udf]).check_long_lists().unwrap_err();
+        assert!(
+            error.to_string().contains("several UDF conditions"),
+            "{error}"
+        );
+        // Two long `in` lists cannot both be split.
+        let error = spec(vec![
+            Filter::condition("id", Op::In, long()),
+            Filter::condition("companyID", Op::In, long()),
+        ])
+        .check_long_lists()
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("2 top-level in lists"),
+            "{error}"
+        );
+        // Nested lists are never split.
+        let error = spec(vec![Filter::or([
+            Filter::condition("id", Op::In, long()),
+            Filter::condition("status", Op::Eq, 1),
+        ])])
+        .check_long_lists()
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("inside an and/or group"),
+            "{error}"
+        );
     }
 
     #[test]

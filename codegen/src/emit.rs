@@ -176,7 +176,6 @@ fn writable(entity: &EntitySchema) -> impl Iterator<Item = &FieldInfo> {
 }
 
 /// Generates the code of one entity.
-/// Generates the code of one entity.
 pub fn entity_tokens(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
     let mut out = TokenStream::new();
     out.extend(picklists(entity, models));

@@ -15,7 +15,7 @@
 //! * `isReady` is kept true while the webhook has at least one subscribed field row.
 //! * Deleting a webhook, or PATCHing/PUTting it from active to inactive, sends `Action:"Deactivated"` to its
 //!   `deactivationUrl` (deleting also removes its field and excluded-resource rows).
-//! * Body text and signature: the JSON is written with Autotask's escaping (PROTOCOL.md 6.8: `& < > ' " \` +`
+//! * Body text and signature: the JSON is written with Autotask's escaping (PROTOCOL.md 6.8: ``& < > ' " ` +``
 //!   and non-ASCII as upper-case `\uXXXX` inside strings), and `X-Hook-Signature: sha1=<base64 HMAC-SHA1>`
 //!   is computed over exactly those bytes with the webhook's `secretKey`.
 //! * Delivery: one background task per simulator sends callouts one at a time, in the order the writes
