@@ -61,7 +61,90 @@ pub fn import(reference: &Path) -> Result<Vec<EntitySchema>, SchemaError> {
         )?);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
+    mark_parent_references(&mut out);
     Ok(out)
+}
+
+/// Parent URL segments that are not a collection name, with the model they stand for.
+const PARENT_SEGMENT_MODELS: [(&str, &str); 2] = [
+    ("Expenses", "ExpenseReport"),
+    ("UserDefinedFields", "UserDefinedFieldDefinition"),
+];
+
+/// Fields that hold the parent's id under a name not derived from the parent's model.
+const IRREGULAR_PARENT_FIELDS: [(&str, &str); 8] = [
+    ("Expenses", "expenseReportID"),
+    ("UserDefinedFields", "udfFieldId"),
+    ("ConfigurationItems", "installedProductID"),
+    ("ContactGroups", "contactGroupId"),
+    ("KnowledgeBaseArticles", "articleID"),
+    ("PurchaseOrders", "orderID"),
+    ("KnowledgeBaseCategories", "articleCategoryID"),
+    // `/Tasks/{id}/Predecessors`: the task in the path is the successor.
+    ("Tasks", "successorTaskID"),
+];
+
+/// The swagger marks no references, and [`reference_of`] knows only the common ones, so a child's
+/// parent-id field (`articleID` of `ArticleNotes`, `webhookID` of `TicketWebhookFields`) would look like a
+/// plain integer. Every parent route names the parent, so mark that field as a reference to the parent's
+/// model: the field named after the parent model (`{Model}ID`, or `{LastWord}ID` such as `webhookID`), or
+/// a known irregular name.
+fn mark_parent_references(entities: &mut [EntitySchema]) {
+    let model_of_collection: BTreeMap<String, String> = entities
+        .iter()
+        .map(|e| (e.name.to_ascii_lowercase(), e.model.clone()))
+        .collect();
+    for entity in entities.iter_mut() {
+        for route in entity.routes.children.clone() {
+            let parent_model = model_of_collection
+                .get(&route.parent.to_ascii_lowercase())
+                .cloned()
+                .or_else(|| {
+                    PARENT_SEGMENT_MODELS
+                        .iter()
+                        .find(|(segment, _)| segment.eq_ignore_ascii_case(&route.parent))
+                        .map(|(_, model)| model.to_string())
+                });
+            let Some(parent_model) = parent_model else {
+                continue;
+            };
+            let already = entity
+                .fields
+                .iter()
+                .any(|f| f.reference_entity_type.eq_ignore_ascii_case(&parent_model));
+            if already {
+                continue;
+            }
+            let last_word = parent_model
+                .rfind(|c: char| c.is_ascii_uppercase())
+                .map(|i| &parent_model[i..])
+                .unwrap_or(&parent_model);
+            let mut candidates = vec![format!("{parent_model}ID")];
+            // `ItemID` would be too vague (ExpenseItem, InventoryItem, PurchaseOrderItem).
+            if last_word != "Item" {
+                candidates.push(format!("{last_word}ID"));
+            }
+            candidates.extend(
+                IRREGULAR_PARENT_FIELDS
+                    .iter()
+                    .filter(|(segment, _)| segment.eq_ignore_ascii_case(&route.parent))
+                    .map(|(_, field)| field.to_string()),
+            );
+            let field = candidates.iter().find_map(|candidate| {
+                entity
+                    .fields
+                    .iter()
+                    .position(|f| f.name.eq_ignore_ascii_case(candidate))
+            });
+            if let Some(index) = field {
+                let field = &mut entity.fields[index];
+                if !field.is_pick_list && field.reference_entity_type.is_empty() {
+                    field.is_reference = true;
+                    field.reference_entity_type = parent_model;
+                }
+            }
+        }
+    }
 }
 
 /// The model a collection's own operations return or accept, e.g. `TicketModel` for `Tickets`.
