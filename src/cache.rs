@@ -23,7 +23,7 @@ use crate::client::Request;
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Default lifetime of cached metadata (`entityInformation`, `/fields`, `/userDefinedFields`).
@@ -108,6 +108,10 @@ struct State {
 #[derive(Default)]
 pub(crate) struct ResponseCache {
     state: Mutex<State>,
+    /// One lock per metadata answer, so that concurrent first reads of the same answer (a dashboard
+    /// asking for the Tickets picklists from several tasks) make one request, not one each. Bounded by
+    /// the number of metadata endpoints, so entries are never removed.
+    metadata_flights: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// What [`ResponseCache::lookup`] decided.
@@ -154,7 +158,33 @@ impl ResponseCache {
                 settings,
                 ..State::default()
             }),
+            metadata_flights: Mutex::default(),
         }
+    }
+
+    /// For a cacheable metadata read while metadata caching is on, waits until no other read of the same
+    /// answer is in flight and returns the guard to hold while looking up, sending and storing: the
+    /// reads that waited then find the answer in the cache. `None` for every other request.
+    pub async fn metadata_flight(
+        &self,
+        request: &Request,
+        impersonation: Option<i64>,
+    ) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        if request.cache != Cacheable::Metadata
+            || request.method != Method::GET
+            || self.state().settings.metadata_ttl.is_none()
+        {
+            return None;
+        }
+        let key: Key = (impersonation, request.path.to_ascii_lowercase());
+        let lock = self
+            .metadata_flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_default()
+            .clone();
+        Some(lock.lock_owned().await)
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {

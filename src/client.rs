@@ -545,6 +545,11 @@ impl Client {
         let impersonation = self.impersonation.or(self.inner.impersonation);
         // Cache: reads may be answered from memory; writes invalidate what they may change, whatever
         // their outcome (src/cache.rs).
+        let _flight = self
+            .inner
+            .cache
+            .metadata_flight(&request, impersonation)
+            .await;
         let pending = match self.inner.cache.lookup(&request, impersonation) {
             Lookup::Hit(answer) => return Ok(answer),
             Lookup::Miss(pending) => pending,

@@ -290,6 +290,22 @@ async fn metadata_is_cached_by_default_and_can_be_turned_off() {
 }
 
 #[tokio::test]
+async fn concurrent_first_reads_of_the_same_metadata_make_one_request() {
+    let (sim, client) = start(Seed::None).await;
+    // A slow answer, so that all five lookups are waiting while the first one is in flight.
+    sim.add_fault(
+        FaultRule::new(FaultKind::Delay(Duration::from_millis(100)))
+            .path_contains("entityInformation/fields"),
+    );
+    let picklists = client.picklists();
+    let fields = ["status", "priority", "status", "queueID", "priority"];
+    let lookups = fields.map(|field| picklists.field("Tickets", field));
+    let answers = futures::future::join_all(lookups).await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    assert_eq!(sent(&sim), [get("Tickets/entityInformation/fields")]);
+}
+
+#[tokio::test]
 async fn entity_information_is_cached_metadata() {
     let (sim, client) = start(Seed::None).await;
     let info = client.entity_information("tickets").await.unwrap();
