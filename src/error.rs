@@ -119,6 +119,20 @@ pub enum Error {
         payload: serde_json::Value,
     },
 
+    /// The record **was created** (its id is `id`), but reading it back failed: a create-and-read call
+    /// (`create_and_get`, a helper's `send()`) returns this instead of losing the id, because
+    /// repeating the create would make a duplicate that many entities (Tickets, Contracts, Projects)
+    /// cannot delete. Read the record again later with the id. Not retryable as a whole.
+    #[error("{entity} {id} was created, but reading it back failed: {source}")]
+    CreatedButUnread {
+        /// The entity (REST collection name) that was created.
+        entity: String,
+        /// The new record's id.
+        id: i64,
+        /// Why the read failed (the GET's error, or `NotFound` if the record was not there).
+        source: Box<Error>,
+    },
+
     /// A successful response could not be decoded into the Rust type (a field of an unexpected type or
     /// shape). Not retryable: the same answer will fail the same way.
     #[error("cannot decode {entity} at `{path}` (value {value}): {message}")]
@@ -258,6 +272,15 @@ impl Error {
                 path: path.to_string(),
                 body: truncate(body, 2000),
             },
+        }
+    }
+
+    /// The id of a record this call created before it failed ([`Error::CreatedButUnread`]), so that the
+    /// caller does not create it again.
+    pub fn created_id(&self) -> Option<i64> {
+        match self {
+            Error::CreatedButUnread { id, .. } => Some(*id),
+            _ => None,
         }
     }
 

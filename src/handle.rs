@@ -227,12 +227,29 @@ impl<E: CreateAtRoot> EntityHandle<E> {
 }
 
 impl<E: CreateAtRoot + GetById> EntityHandle<E> {
-    /// Creates the record and reads it back (two requests).
+    /// Creates the record and reads it back (two requests). When the create succeeded but the read
+    /// fails, the error is [`Error::CreatedButUnread`] with the new id: the record exists, do not
+    /// create it again.
     pub async fn create_and_get(&self, record: &E::New) -> Result<E> {
         let id = self.create(record).await?;
-        self.get(id).await?.ok_or_else(|| {
-            Error::Protocol(format!("{} {id} was created but cannot be read", E::NAME))
-        })
+        read_back(&self.client, id).await
+    }
+}
+
+/// `GET /{E}/{id}` of a record just created; any failure keeps the id ([`Error::CreatedButUnread`]).
+pub(crate) async fn read_back<E: GetById>(client: &Client, id: i64) -> Result<E> {
+    let unread = |source: Error| Error::CreatedButUnread {
+        entity: E::NAME.to_string(),
+        id,
+        source: Box::new(source),
+    };
+    match client.entity::<E>().get(id).await {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => Err(unread(Error::NotFound {
+            status: 200,
+            messages: vec![format!("{} {id} is not there yet", E::NAME)],
+        })),
+        Err(error) => Err(unread(error)),
     }
 }
 

@@ -75,7 +75,9 @@ pub trait ContractHelpers {
     /// Requests: `GET /Contracts/{contract_id}`, `GET /Contracts/{contract_id}/Services` (following
     /// `nextPageUrl`), `POST /Contracts`, `GET /Contracts/{newId}`, then one
     /// `POST /Contracts/{newId}/Services` per service, one at a time. A failure before the new contract
-    /// exists is returned as the error; after it exists, each service's outcome is reported in
+    /// exists is returned as the error. If the new contract was created but cannot be read back, the
+    /// error is [`Error::CreatedButUnread`] with its id and no service is copied (renewing again would
+    /// make a second contract). After the read, each service's outcome is reported in
     /// [`ContractRenewal::services`], so a partial copy is never hidden.
     fn renew_contract(
         &self,
@@ -145,7 +147,13 @@ impl ContractHelpers for EntityHandle<Contract> {
 
     async fn get_expiring_contracts(&self, days: u32) -> Result<Vec<Contract>> {
         let from = start_of_day(chrono::Utc::now());
-        let to = from + Duration::days(i64::from(days));
+        let to = from
+            .checked_add_signed(Duration::days(i64::from(days)))
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "{days} days from today is past the last representable date"
+                ))
+            })?;
         self.filter(ContractField::Status.eq(ContractStatus::ACTIVE.0))
             .filter(ContractField::EndDate.gte(datetime::format(&from)))
             .filter(ContractField::EndDate.lte(datetime::format(&to)))

@@ -2,7 +2,7 @@
 //! [`CreateChild`] for entities created under a parent (`Tickets/{id}/Notes`, `Companies/{id}/Contacts`).
 
 use crate::entity::{Creatable, CreateAtRoot, CreateUnderParent, GetById};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::{Client, EntityHandle};
 
 /// A record about to be created with `POST /{Entity}`. Nothing is sent until [`send`](Self::send) or
@@ -32,7 +32,8 @@ impl<E: CreateAtRoot + GetById> Create<E> {
     }
 
     /// Creates the record and reads it back: `POST /{Entity}`, then `GET /{Entity}/{id}` (two requests).
-    /// A create is never retried when its outcome is unknown ([`Error::UnknownOutcome`]).
+    /// A create is never retried when its outcome is unknown ([`Error::UnknownOutcome`](crate::Error::UnknownOutcome)); when the
+    /// create succeeded but the read failed, the error is [`Error::CreatedButUnread`](crate::Error::CreatedButUnread) with the new id.
     pub async fn send(self) -> Result<E> {
         self.handle.create_and_get(&self.body).await
     }
@@ -80,12 +81,11 @@ impl<E: CreateUnderParent + GetById> CreateChild<E> {
     }
 
     /// Creates the record and reads it back: `POST /{Parent}/{parentId}/{Segment}`, then
-    /// `GET /{Entity}/{id}` (two requests).
+    /// `GET /{Entity}/{id}` (two requests). When the create succeeded but the read failed, the error is
+    /// [`Error::CreatedButUnread`](crate::Error::CreatedButUnread) with the new id.
     pub async fn send(self) -> Result<E> {
         let id = self.send_id_ref().await?;
-        self.client.entity::<E>().get(id).await?.ok_or_else(|| {
-            Error::Protocol(format!("{} {id} was created but cannot be read", E::NAME))
-        })
+        crate::handle::read_back(&self.client, id).await
     }
 
     /// Creates the record and returns its id: one `POST /{Parent}/{parentId}/{Segment}`.

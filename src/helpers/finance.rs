@@ -183,8 +183,9 @@ mod quotes {
         ///
         /// Requests: `GET /Quotes/{quote_id}`, `POST /Projects`, `GET /Projects/{id}`, then
         /// `PATCH /Quotes` with `{"id","proposalProjectID"}`. A quote that does not exist or has no
-        /// company is an [`Error::InvalidInput`] and nothing is created. Once the project exists, a
-        /// failed link is reported in [`QuoteConversion::link`], not hidden.
+        /// company is an [`Error::InvalidInput`] and nothing is created. A project created but not
+        /// readable back is [`Error::CreatedButUnread`] with its id (the quote is not linked). Once the
+        /// project is read, a failed link is reported in [`QuoteConversion::link`], not hidden.
         #[cfg(feature = "projects")]
         fn convert_to_project(
             &self,

@@ -469,7 +469,10 @@ impl TicketHistoryHelpers for EntityHandle<TicketHistory> {
     }
 
     async fn get_recent_changes(&self, ticket_id: i64, days: u32) -> Result<Vec<TicketHistory>> {
-        let since = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+        // A window reaching before the first representable date simply includes every entry.
+        let since = chrono::Utc::now()
+            .checked_sub_signed(chrono::Duration::days(i64::from(days)))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
         let mut recent: Vec<TicketHistory> = self
             .get_ticket_history(ticket_id)
             .await?

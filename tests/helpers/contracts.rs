@@ -61,6 +61,15 @@ async fn get_by_account_and_expiring_contracts() {
     sim.clear_requests();
 
     assert_eq!(client.contracts().get_by_account(1).await.unwrap().len(), 4);
+    // A window past the last representable date is refused before sending, not a panic.
+    let before = sim.requests().len();
+    let error = client
+        .contracts()
+        .get_expiring_contracts(u32::MAX)
+        .await
+        .unwrap_err();
+    assert!(error.is_validation(), "{error:?}");
+    assert_eq!(sim.requests().len(), before);
     let expiring = client.contracts().get_expiring_contracts(30).await.unwrap();
     let mut names: Vec<_> = expiring
         .iter()

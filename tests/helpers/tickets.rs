@@ -6,7 +6,7 @@ use autotask::entities::{TicketNotePublish, TicketPriority, TicketStatus};
 use autotask::helpers::prelude::*;
 use autotask::helpers::tickets::MAX_ATTACHMENT_BYTES;
 use autotask::Error;
-use autotask_sim::{RunningSimulator, Seed};
+use autotask_sim::{FaultKind, FaultRule, RunningSimulator, Seed};
 use serde_json::json;
 
 fn insert_tickets(sim: &RunningSimulator, n: usize, company_id: i64, status: i64) {
@@ -17,6 +17,30 @@ fn insert_tickets(sim: &RunningSimulator, n: usize, company_id: i64, status: i64
         )
         .unwrap();
     }
+}
+
+#[tokio::test]
+async fn a_created_ticket_that_cannot_be_read_back_keeps_its_id() {
+    let (sim, client) = start(Seed::None).await;
+    sim.add_fault(
+        FaultRule::new(FaultKind::ServerError)
+            .method("GET")
+            .path_contains("/Tickets/")
+            .next(1),
+    );
+    let error = client
+        .tickets()
+        .create_ticket("Printer on fire", "Third floor", 42)
+        .send()
+        .await
+        .unwrap_err();
+    let id = error.created_id().expect("the error carries the new id");
+    assert!(matches!(error, Error::CreatedButUnread { .. }), "{error:?}");
+    // The ticket exists, was created once, and can be read with the id.
+    assert_eq!(sim.count("Tickets"), 1);
+    assert_eq!(sim.get("Tickets", id).unwrap()["title"], "Printer on fire");
+    assert_eq!(calls(&sim), ["POST Tickets", &format!("GET Tickets/{id}")]);
+    assert!(client.tickets().get(id).await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -353,6 +377,14 @@ async fn ticket_history_is_queried_by_ticket_and_recent_changes_cut_by_date() {
         "oldest first, 30 days ago left out"
     );
     assert_eq!(calls(&sim), ["POST TicketHistory/query"]);
+
+    // A window longer than the calendar holds everything, without overflowing.
+    let all = client
+        .ticket_history()
+        .get_recent_changes(1, u32::MAX)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
 }
 
 #[tokio::test]
