@@ -15,15 +15,17 @@ use std::future::Future;
 /// A configuration item has no `name` field: its display name is `referenceTitle`, and Autotask
 /// requires the product it is an instance of (`productID`).
 pub trait ConfigurationItemHelpers {
-    /// An active configuration item (`isActive: true`) of company `company_id`, an instance of product
-    /// `product_id`, named `reference_title`. Set the type with the builder's
-    /// [`configuration_item_type`](Create::configuration_item_type). Nothing is sent until `send()`:
-    /// `POST /ConfigurationItems` then `GET /ConfigurationItems/{id}`.
+    /// An active configuration item (`isActive: true`) named `name` (its `referenceTitle`), of type
+    /// `type_value` (`configurationItemType`, a tenant picklist value), for company `company_id`, an
+    /// instance of product `product_id` (Autotask requires it; py-autotask's `create_ci(name, type_id,
+    /// company_id)` has no place for it). Nothing is sent until `send()`: `POST /ConfigurationItems`
+    /// then `GET /ConfigurationItems/{id}`.
     fn create_ci(
         &self,
-        reference_title: impl Into<String>,
-        product_id: i32,
+        name: impl Into<String>,
+        type_value: impl Into<ConfigurationItemConfigurationItemType>,
         company_id: i32,
+        product_id: i32,
     ) -> Create<ConfigurationItem>;
 
     /// Every configuration item of company `company_id` (`companyID eq`): one
@@ -61,12 +63,14 @@ pub trait ConfigurationItemHelpers {
 impl ConfigurationItemHelpers for EntityHandle<ConfigurationItem> {
     fn create_ci(
         &self,
-        reference_title: impl Into<String>,
-        product_id: i32,
+        name: impl Into<String>,
+        type_value: impl Into<ConfigurationItemConfigurationItemType>,
         company_id: i32,
+        product_id: i32,
     ) -> Create<ConfigurationItem> {
         let mut body = NewConfigurationItem::new(company_id, true, product_id);
-        body.reference_title = Some(reference_title.into());
+        body.reference_title = Some(name.into());
+        body.configuration_item_type = Some(type_value.into());
         Create::new(self.clone(), body)
     }
 

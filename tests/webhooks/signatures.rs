@@ -54,6 +54,15 @@ fn bodies_with_escaped_characters_verify_when_received_unescaped() {
             r#"{"Action":"Create","Fields":{"title":"Müller ☕"}}"#,
             r#"{"Action":"Create","Fields":{"title":"M\u00FCller \u2615"}}"#,
         ),
+        (
+            r#"{"Action":"Create","Fields":{"title":"run `ls` > out"}}"#,
+            r#"{"Action":"Create","Fields":{"title":"run \u0060ls\u0060 \u003E out"}}"#,
+        ),
+        // Beyond the BMP: a UTF-16 surrogate pair, as JSON writes it.
+        (
+            r#"{"Action":"Create","Fields":{"title":"ok 😀"}}"#,
+            r#"{"Action":"Create","Fields":{"title":"ok \uD83D\uDE00"}}"#,
+        ),
     ];
     for (received, signed) in cases {
         let header = sign("key-64-chars", signed);
