@@ -99,6 +99,9 @@ fn normalized(name: &str) -> String {
 }
 
 impl Webhooks {
+    /// A metadata GET that bypasses the metadata cache on purpose: registration checks what the tenant
+    /// supports right now (webhook support and field ids are tenant settings an admin can change), and it
+    /// runs rarely enough that the extra requests do not matter.
     async fn get_json(&self, path: String, entity: &str) -> Result<Value> {
         self.client
             .execute(Request::new(Method::GET, path, entity))
