@@ -20,7 +20,9 @@ pub enum ExportFormat {
     #[default]
     JsonLines,
     /// RFC 4180 CSV: a header with the entity's fields in metadata order (plus `userDefinedFields` for
-    /// entities that have UDFs, written as JSON text), then one line per record.
+    /// entities that have UDFs, written as JSON text) and a last `otherFields` column, then one line per
+    /// record. `otherFields` holds, as a JSON object, any field the API sent that this build's metadata
+    /// does not know (a field Autotask added later), so that nothing is lost; it is empty otherwise.
     Csv,
 }
 
@@ -234,7 +236,11 @@ impl Export {
             .chain(meta.has_user_defined_fields.then_some("userDefinedFields"))
             .collect();
         if self.format == ExportFormat::Csv && resume_after.is_none() {
-            let header: Vec<Value> = columns.iter().map(|c| Value::from(*c)).collect();
+            let header: Vec<Value> = columns
+                .iter()
+                .chain([&OTHER_FIELDS_COLUMN])
+                .map(|c| Value::from(*c))
+                .collect();
             write_csv_row(writer, &header).map_err(io)?;
         }
         let mut records = dynamic.query(&spec);
@@ -277,24 +283,18 @@ impl Export {
     }
 }
 
-/// The record's cells in `columns` order; a field outside the columns is an error rather than a value
-/// silently left out of the file.
+/// The last CSV column: fields the API sent that this build's metadata does not know.
+const OTHER_FIELDS_COLUMN: &str = "otherFields";
+
+/// The record's cells in `columns` order, then the [`OTHER_FIELDS_COLUMN`] cell: a field outside the
+/// columns goes there as JSON, never silently left out of the file.
 fn csv_row(collection: &str, columns: &[&str], record: &Value) -> Result<Vec<Value>> {
     let object = record.as_object().ok_or_else(|| {
         Error::Protocol(format!(
             "{collection} record is not a JSON object: {record}"
         ))
     })?;
-    if let Some(extra) = object
-        .keys()
-        .find(|k| !columns.iter().any(|c| c.eq_ignore_ascii_case(k)))
-    {
-        return Err(Error::Protocol(format!(
-            "{collection} record has field {extra:?}, unknown to this build's metadata, so it has no CSV \
-             column; export as JSON Lines to keep every field"
-        )));
-    }
-    Ok(columns
+    let mut cells: Vec<Value> = columns
         .iter()
         .map(|c| {
             object
@@ -303,5 +303,34 @@ fn csv_row(collection: &str, columns: &[&str], record: &Value) -> Result<Vec<Val
                 .map(|(_, v)| v.clone())
                 .unwrap_or(Value::Null)
         })
-        .collect())
+        .collect();
+    let others: serde_json::Map<String, Value> = object
+        .iter()
+        .filter(|(k, _)| !columns.iter().any(|c| c.eq_ignore_ascii_case(k)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    cells.push(if others.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(others)
+    });
+    Ok(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fields_unknown_to_the_metadata_go_to_the_last_column_not_away() {
+        let record = json!({"id": 7, "Title": "A", "brandNewField": [1, 2]});
+        let cells = csv_row("Tickets", &["id", "title"], &record).unwrap();
+        assert_eq!(
+            cells,
+            [json!(7), json!("A"), json!({"brandNewField": [1, 2]})]
+        );
+        let known = csv_row("Tickets", &["id", "title"], &json!({"id": 8})).unwrap();
+        assert_eq!(known, [json!(8), Value::Null, Value::Null]);
+    }
 }

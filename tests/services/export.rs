@@ -147,7 +147,15 @@ async fn csv_export_writes_one_header_quotes_cells_and_appends_on_resume() {
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.split("\r\n").collect();
     assert_eq!(lines.len(), 5, "header, 3 records, empty tail: {text}");
-    assert!(lines[0].starts_with("id,") && lines[0].ends_with(",userDefinedFields"));
+    assert!(
+        lines[0].starts_with("id,") && lines[0].ends_with(",userDefinedFields,otherFields"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].ends_with(','),
+        "no unknown fields: empty otherFields"
+    );
     let name_column = lines[0]
         .split(',')
         .position(|c| c == "companyName")
