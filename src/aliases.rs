@@ -147,7 +147,7 @@ pub static REFERENCE_NAMES: [ReferenceName; 49] = [
     alias("CustomFields", "UserDefinedFieldDefinitions", "Autotask's custom fields are user-defined fields (UDFs)"),
     alias("Teams", "CompanyTeams", ""),
     alias("Expenses", "ExpenseReports", "`Expenses` is only the parent segment of /Expenses/{id}/Items"),
-    alias("InvoiceItems", "BillingItems", "an invoice's lines are the BillingItems whose invoiceID is the invoice"),
+    alias("InvoiceItems", "BillingItems", "an invoice's lines are the BillingItems whose invoiceID is the invoice: filter on invoiceID (the alias alone reaches every billing item), or use InvoiceHelpers::calculate_totals"),
     alias("Attachments", "AttachmentInfo", "cross-entity and read-only; each entity's own *Attachments collection creates them"),
     // Picklists of real fields.
     picklist("TicketStatuses", "Tickets", "status"),
