@@ -2,14 +2,15 @@
 //! `query/count` and `query` requests.
 
 use super::csv::write_csv_row;
-use crate::client::{Client, Request};
+use crate::client::Client;
 use crate::dynamic::DynamicEntity;
 use crate::error::{Error, Result};
+use crate::helpers::start_of_day;
+use crate::picklists::Picklist;
 use crate::query::{Filter, Op, QuerySpec};
-use crate::wire::datetime;
+use crate::wire::{datetime, decimal, Decimal};
 use chrono::{DateTime, Duration as Span, Utc};
 use futures::TryStreamExt;
-use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -51,9 +52,12 @@ pub struct DashboardData {
     pub tickets_created_last_7_days: u64,
     /// Projects whose status is not Complete (5).
     pub active_projects: u64,
-    /// Active contracts (status 1) whose `endDate` is within 30 days after `generated_at`.
+    /// Active contracts (status 1) whose `endDate` is from the start (00:00 UTC) of `generated_at`'s
+    /// day to 30 days after it, both inclusive; a contract ending today counts (the same window as
+    /// `get_expiring_contracts(30)` of the contract helpers).
     pub contracts_expiring_in_30_days: u64,
-    /// Invoices with no `paidDate` whose `isVoided` is false.
+    /// Invoices with no `paidDate` that are not voided: `isVoided` false or null (the same rule as
+    /// `get_unpaid_invoices` of the finance helpers).
     pub unpaid_invoices: u64,
 }
 
@@ -67,14 +71,20 @@ pub enum ReportKind {
     OpenTicketsByCompany,
     /// Hours worked per resource. Streams `TimeEntries` with `IncludeFields: [id, resourceID,
     /// hoursWorked]`, `dateWorked` in `[from, to)` when given (one page per 500 entries). Columns
-    /// `resourceID`, `entries`, `hoursWorked`, by resource id. `company_id` is refused: time entries
-    /// carry no company.
+    /// `resourceID`, `entries`, `hoursWorked`, by resource id; hours are summed as exact decimals
+    /// (`0.1 + 0.2` is `0.3`), an entry with no `hoursWorked` adds 0. `company_id` is refused: time
+    /// entries carry no company.
     HoursByResource,
-    /// Active contracts (status 1) whose `endDate` is within `days` after now. Streams `Contracts`.
-    /// Columns `id`, `contractName`, `companyID`, `endDate`, by id.
+    /// Active contracts (status 1) whose `endDate` is from the start (00:00 UTC) of today to `days`
+    /// days after it, both inclusive, so a contract ending today is listed (the window of
+    /// `get_expiring_contracts` of the contract helpers). Streams `Contracts`. Columns `id`,
+    /// `contractName`, `companyID`, `endDate`, by id. A `days` whose window end is past the last
+    /// representable date is an [`Error::InvalidInput`] (no request).
     ExpiringContracts,
-    /// Invoices with no `paidDate` that are not voided. Streams `Invoices`. Columns `id`,
-    /// `invoiceNumber`, `companyID`, `invoiceTotal`, `dueDate`, by id.
+    /// Invoices with no `paidDate` that are not voided: the filter is
+    /// `paidDate notExist AND (isVoided eq false OR isVoided notExist)`, so a null `isVoided` counts
+    /// as not voided (as in `get_unpaid_invoices` of the finance helpers). Streams `Invoices`. Columns
+    /// `id`, `invoiceNumber`, `companyID`, `invoiceTotal`, `dueDate`, by id.
     UnpaidInvoices,
 }
 
@@ -143,6 +153,36 @@ fn open_ticket() -> Filter {
     cond("status", Op::NotEq, TICKET_COMPLETE)
 }
 
+/// Not paid and not voided; a null `isVoided` is not voided (as `get_unpaid_invoices` reads it).
+fn unpaid_invoice() -> Vec<Filter> {
+    vec![
+        Filter::condition("paidDate", Op::NotExist, Value::Null),
+        Filter::or([
+            cond("isVoided", Op::Eq, false),
+            Filter::condition("isVoided", Op::NotExist, Value::Null),
+        ]),
+    ]
+}
+
+/// Active contracts whose `endDate` is in `[start of now's day, that + days]` (the window of
+/// `get_expiring_contracts`: contract dates are at 00:00 UTC, so one ending today is included).
+fn expiring_contracts(now: DateTime<Utc>, days: u32) -> Result<Vec<Filter>> {
+    let from = start_of_day(now);
+    let until = Span::try_days(i64::from(days))
+        .and_then(|span| from.checked_add_signed(span))
+        .ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "expiring contracts: a window of {days} days from {} ends past the last date chrono can represent",
+                datetime::format(&from)
+            ))
+        })?;
+    Ok(vec![
+        cond("status", Op::Eq, CONTRACT_ACTIVE),
+        cond("endDate", Op::Gte, datetime::format(&from)),
+        cond("endDate", Op::Lte, datetime::format(&until)),
+    ])
+}
+
 /// A picklist value read from `entityInformation/fields`.
 struct PicklistValue {
     value: i64,
@@ -158,8 +198,10 @@ impl Analytics {
     ///
     /// Requests, all `POST {Entity}/query/count` except the first:
     ///
-    /// 1. `GET /Tickets/entityInformation/fields`, for the tenant's status, priority and queue picklists
-    ///    (queues are tenant-specific, so the compiled metadata cannot know them);
+    /// 1. `GET /Tickets/entityInformation/fields` through the client's metadata cache (the same
+    ///    cached answer [`Client::picklists`] uses), for the tenant's status, priority and queue
+    ///    picklists (queues are tenant-specific, so the compiled metadata cannot know them); while
+    ///    the cache holds it (one hour by default), later calls make no such request;
     /// 2. one count per status value other than Complete, plus one for statuses outside the picklist;
     /// 3. one per priority value, plus one for priorities outside the picklist;
     /// 4. one per queue value, plus one for queues outside the picklist and one for tickets with no queue;
@@ -167,21 +209,22 @@ impl Analytics {
     ///    `Projects`, expiring `Contracts`, unpaid `Invoices`.
     ///
     /// So `1 + (S - 1 + 1) + (P + 1) + (Q + 2) + 6` requests for S statuses, P priorities and Q queues
-    /// (up to three run at once per endpoint). "Outside the picklist" buckets catch values a tenant
+    /// (the first only when not cached). "Outside the picklist" buckets catch values a tenant
     /// deleted, so every bucket list sums to `open_tickets`; buckets with no tickets are kept.
-    /// Counts are taken one after another, so a ticket changed meanwhile can make the sums differ by one.
+    ///
+    /// Concurrency: after the fields read, all the bucket counts of steps 2-4 are started together,
+    /// and once they are done the six summary counts are started together. The client's
+    /// per-endpoint limit (3 by default, see
+    /// [`ClientBuilder::max_concurrent_per_endpoint`](crate::ClientBuilder::max_concurrent_per_endpoint))
+    /// still applies, so with the default at most 3 bucket counts (all on `Tickets`) are in flight at
+    /// once, and at most 6 summary counts (3 on `Tickets`, 1 each on `Projects`, `Contracts` and
+    /// `Invoices`); the rest wait. The counts are not one snapshot, so a ticket changed meanwhile can
+    /// make the sums differ by one.
     pub async fn get_dashboard_data(&self) -> Result<DashboardData> {
         let tickets = self.entity("Tickets")?;
         let now = Utc::now();
-        let fields = self
-            .client
-            .execute(Request::new(
-                Method::GET,
-                "Tickets/entityInformation/fields",
-                "Tickets",
-            ))
-            .await?;
-        let statuses: Vec<PicklistValue> = picklist(&fields, "status")?
+        let picklists = self.client.picklists().all("Tickets").await?;
+        let statuses: Vec<PicklistValue> = picklist(&picklists, "status")?
             .into_iter()
             .filter(|v| v.value != TICKET_COMPLETE)
             .collect();
@@ -190,14 +233,14 @@ impl Analytics {
         let open_tickets_by_priority = self.grouped(
             &tickets,
             "priority",
-            picklist(&fields, "priority")?,
+            picklist(&picklists, "priority")?,
             &[],
             false,
         );
         let open_tickets_by_queue = self.grouped(
             &tickets,
             "queueID",
-            picklist(&fields, "queueID")?,
+            picklist(&picklists, "queueID")?,
             &[],
             true,
         );
@@ -214,15 +257,8 @@ impl Analytics {
         let overdue_spec = spec(vec![open_ticket(), cond("dueDateTime", Op::Lt, text(now))]);
         let created_spec = spec(vec![cond("createDate", Op::Gte, text(now - Span::days(7)))]);
         let projects_spec = spec(vec![cond("status", Op::NotEq, PROJECT_COMPLETE)]);
-        let contracts_spec = spec(vec![
-            cond("status", Op::Eq, CONTRACT_ACTIVE),
-            cond("endDate", Op::Gte, text(now)),
-            cond("endDate", Op::Lte, text(now + Span::days(30))),
-        ]);
-        let invoices_spec = spec(vec![
-            Filter::condition("paidDate", Op::NotExist, Value::Null),
-            cond("isVoided", Op::Eq, false),
-        ]);
+        let contracts_spec = spec(expiring_contracts(now, 30)?);
+        let invoices_spec = spec(unpaid_invoice());
         let (open, overdue, created, active_projects, expiring, unpaid) = futures::try_join!(
             tickets.count(&open_spec),
             tickets.count(&overdue_spec),
@@ -306,8 +342,13 @@ impl Analytics {
     }
 
     /// Builds a report of `kind` (see [`ReportKind`] for the requests each makes and its columns).
-    /// Aggregating reports hold one row per group, listing reports one row per record; records are
-    /// streamed page by page, never all held at once by the SDK.
+    ///
+    /// Records are read page by page (one query request at a time). Aggregating reports
+    /// ([`OpenTicketsByCompany`](ReportKind::OpenTicketsByCompany),
+    /// [`HoursByResource`](ReportKind::HoursByResource)) keep only one row per group, not the
+    /// records. Listing reports ([`ExpiringContracts`](ReportKind::ExpiringContracts),
+    /// [`UnpaidInvoices`](ReportKind::UnpaidInvoices)) keep one row per record, so the whole
+    /// result is in memory in the returned [`Report`].
     ///
     /// ```no_run
     /// # async fn demo(client: autotask::Client) -> autotask::Result<()> {
@@ -358,20 +399,12 @@ impl Analytics {
                         &["resourceID", "hoursWorked"],
                     )
                 }
-                ReportKind::ExpiringContracts => {
-                    let now = Utc::now();
-                    let until = now + Span::days(i64::from(params.days));
-                    (
-                        "Contracts",
-                        &["id", "contractName", "companyID", "endDate"],
-                        vec![
-                            cond("status", Op::Eq, CONTRACT_ACTIVE),
-                            cond("endDate", Op::Gte, datetime::format(&now)),
-                            cond("endDate", Op::Lte, datetime::format(&until)),
-                        ],
-                        &["contractName", "companyID", "endDate"],
-                    )
-                }
+                ReportKind::ExpiringContracts => (
+                    "Contracts",
+                    &["id", "contractName", "companyID", "endDate"],
+                    expiring_contracts(Utc::now(), params.days)?,
+                    &["contractName", "companyID", "endDate"],
+                ),
                 ReportKind::UnpaidInvoices => (
                     "Invoices",
                     &[
@@ -381,10 +414,7 @@ impl Analytics {
                         "invoiceTotal",
                         "dueDate",
                     ],
-                    vec![
-                        Filter::condition("paidDate", Op::NotExist, Value::Null),
-                        cond("isVoided", Op::Eq, false),
-                    ],
+                    unpaid_invoice(),
                     &["invoiceNumber", "companyID", "invoiceTotal", "dueDate"],
                 ),
             };
@@ -412,21 +442,26 @@ impl Analytics {
                 );
             }
             ReportKind::HoursByResource => {
-                let mut per_resource: BTreeMap<i64, (u64, f64)> = BTreeMap::new();
+                let mut per_resource: BTreeMap<i64, (u64, Decimal)> = BTreeMap::new();
                 while let Some(entry) = records.try_next().await? {
                     let resource = entry["resourceID"].as_i64().ok_or_else(|| {
                         Error::Protocol(format!("time entry without resourceID: {entry}"))
                     })?;
-                    let hours = entry["hoursWorked"].as_f64().unwrap_or(0.0);
+                    let hours = match &entry["hoursWorked"] {
+                        Value::Null => Decimal::ZERO,
+                        hours => decimal::deserialize(hours).map_err(|e| {
+                            Error::Protocol(format!("time entry hoursWorked {hours}: {e}"))
+                        })?,
+                    };
                     let sum = per_resource.entry(resource).or_default();
                     sum.0 += 1;
                     sum.1 += hours;
                 }
-                rows.extend(
-                    per_resource.into_iter().map(|(resource, (n, hours))| {
-                        vec![json!(resource), json!(n), json!(hours)]
-                    }),
-                );
+                for (resource, (n, hours)) in per_resource {
+                    let hours = decimal::serialize(&hours, serde_json::value::Serializer)
+                        .map_err(|e| Error::Protocol(format!("hours sum {hours}: {e}")))?;
+                    rows.push(vec![json!(resource), json!(n), hours]);
+                }
             }
             ReportKind::ExpiringContracts | ReportKind::UnpaidInvoices => {
                 while let Some(record) = records.try_next().await? {
@@ -457,39 +492,26 @@ impl Analytics {
     }
 }
 
-/// The picklist values of `field` in a `entityInformation/fields` answer (empty when the tenant has
-/// none); an error when the field is missing or a value is not an integer.
-fn picklist(fields: &Value, field: &str) -> Result<Vec<PicklistValue>> {
-    let entry = fields["fields"]
-        .as_array()
-        .and_then(|all| {
-            all.iter().find(|f| {
-                f["name"]
-                    .as_str()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(field))
-            })
-        })
+/// The values of picklist `field` among `Tickets`' picklists (empty when the tenant has none); an
+/// error when the field is not a picklist or a value is not an integer.
+fn picklist(picklists: &[Picklist], field: &str) -> Result<Vec<PicklistValue>> {
+    let list = picklists
+        .iter()
+        .find(|p| p.field().eq_ignore_ascii_case(field))
         .ok_or_else(|| {
             Error::Protocol(format!(
-                "Tickets/entityInformation/fields has no field {field}"
+                "Tickets/entityInformation/fields has no picklist field {field}"
             ))
         })?;
-    let Some(values) = entry["picklistValues"].as_array() else {
-        return Ok(Vec::new());
-    };
-    values
+    list.entries()
         .iter()
         .map(|v| {
-            let value = v["value"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .or_else(|| v["value"].as_i64())
-                .ok_or_else(|| {
-                    Error::Protocol(format!("{field} picklist value is not an integer: {v}"))
-                })?;
+            let value = v.as_i64().ok_or_else(|| {
+                Error::Protocol(format!("{field} picklist value is not an integer: {v}"))
+            })?;
             Ok(PicklistValue {
                 value,
-                label: v["label"].as_str().unwrap_or_default().to_string(),
+                label: v.label.clone(),
             })
         })
         .collect()

@@ -7,7 +7,7 @@
 //! changes are visible only through this client's own [write journal](crate::Client::write_journal).
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::journal::{JournalEntry, WriteOutcome};
 use crate::query::{Filter, Op, QuerySpec};
 use crate::wire::datetime;
@@ -148,7 +148,25 @@ fn journal_event(entry: JournalEntry) -> AuditEvent {
     }
 }
 
+/// The events and the skipped sources, as every [`AuditLog`] method returns them.
+type Collected = (Vec<AuditEvent>, Vec<(AuditSource, Error)>);
+
 /// py-autotask's `AuditLogs`: `client.audit_log()`.
+///
+/// Every method returns `(events, skipped)`: the events of the sources that answered, merged with
+/// the journal's, newest first (events without a time last); and one `(source, error)` per
+/// collection whose query failed (refused by the API, a server or transport error after the
+/// client's retries, an answer that could not be read), in query order. A failed source does not
+/// fail the call and contributes no events, not even those of pages read before the failure; the
+/// other sources and the journal are still returned. Errors found before any request (an unknown
+/// entity name, a time window chrono cannot represent) are returned as `Err`.
+///
+/// The `TicketHistory` filters sent (`date` by [`get_recent_activity`](Self::get_recent_activity),
+/// `resourceID` by [`get_by_user`](Self::get_by_user), `ticketID` by
+/// [`get_by_entity`](Self::get_by_entity)) work on the simulator; whether the real API accepts a
+/// `TicketHistory` query filtered by `date` or `resourceID` (rather than `ticketID`) is unverified.
+/// If it refuses one, that shows up as a skipped [`AuditSource::TicketHistory`], not as a failed
+/// call.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     client: Client,
@@ -164,32 +182,56 @@ impl Client {
 }
 
 impl AuditLog {
-    /// Events of the last `hours` hours, newest first.
+    /// Events of the last `hours` hours, newest first, and the sources that failed (see [`AuditLog`]).
     ///
     /// Requests: one query (`POST {E}/query`, paged to the end) on each of `TicketHistory` (`date`),
     /// `DeletedTicketLogs`, `DeletedTicketActivityLogs` and `DeletedTaskActivityLogs`
-    /// (`deletedDateTime`), filtered `>= now - hours`; plus the journal entries of that window (no
-    /// request). Every match is returned, so a busy tenant and a long window make a long list.
-    /// Collections whose feature group is not compiled are not queried.
-    pub async fn get_recent_activity(&self, hours: u32) -> Result<Vec<AuditEvent>> {
-        let since = Utc::now() - Span::hours(i64::from(hours));
+    /// (`deletedDateTime`), one after another, filtered `>= now - hours`; plus the journal entries of
+    /// that window (no request). Every match is returned, so a busy tenant and a long window make a
+    /// long list. Collections whose feature group is not compiled are not queried. An `hours` reaching
+    /// before the earliest date chrono can represent is an [`Error::InvalidInput`] (no request).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: autotask::Client) -> autotask::Result<()> {
+    /// let (events, skipped) = client.audit_log().get_recent_activity(24).await?;
+    /// for (source, error) in &skipped {
+    ///     eprintln!("{source:?} not read: {error}");
+    /// }
+    /// # let _ = events;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_recent_activity(
+        &self,
+        hours: u32,
+    ) -> Result<(Vec<AuditEvent>, Vec<(AuditSource, Error)>)> {
+        let now = Utc::now();
+        let since = Span::try_hours(i64::from(hours))
+            .and_then(|span| now.checked_sub_signed(span))
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "recent activity: {hours} hours before {} is before the earliest date chrono can represent",
+                    datetime::format(&now)
+                ))
+            })?;
         let since_text = datetime::format(&since);
-        let events = self
-            .collect(
-                SOURCES.iter().collect(),
-                |source| Filter::condition(source.date_field, Op::Gte, since_text.as_str()),
-                |entry| entry.at >= since,
-            )
-            .await?;
-        Ok(events)
+        self.collect(
+            SOURCES.iter().collect(),
+            |source| Filter::condition(source.date_field, Op::Gte, since_text.as_str()),
+            |entry| entry.at >= since,
+        )
+        .await
     }
 
-    /// Events caused by resource `resource_id`, newest first.
+    /// Events caused by resource `resource_id`, newest first, and the sources that failed (see [`AuditLog`]).
     ///
     /// Requests: one query on each of the four collections (`TicketHistory.resourceID`, the deletion
-    /// logs' `deletedByResourceID`), paged to the end; plus journal entries whose impersonated resource
-    /// is `resource_id` (writes made without impersonation belong to the API user, not to a resource).
-    pub async fn get_by_user(&self, resource_id: i64) -> Result<Vec<AuditEvent>> {
+    /// logs' `deletedByResourceID`), one after another, paged to the end; plus journal entries whose
+    /// impersonated resource is `resource_id` (writes made without impersonation belong to the API
+    /// user, not to a resource).
+    pub async fn get_by_user(
+        &self,
+        resource_id: i64,
+    ) -> Result<(Vec<AuditEvent>, Vec<(AuditSource, Error)>)> {
         self.collect(
             SOURCES.iter().collect(),
             |source| Filter::condition(source.user_field, Op::Eq, resource_id),
@@ -199,13 +241,17 @@ impl AuditLog {
     }
 
     /// Events about record `id` of `entity_type` (a collection or model name, or an alias such as
-    /// `InstalledProducts`), newest first.
+    /// `InstalledProducts`), newest first, and the sources that failed (see [`AuditLog`]).
     ///
     /// Requests: for `Tickets`, one query each on `TicketHistory`, `DeletedTicketLogs` and
     /// `DeletedTicketActivityLogs` (`ticketID = id`); for `Tasks`, one on `DeletedTaskActivityLogs`
     /// (`taskID = id`); for any other entity, none: Autotask keeps no history for it, and only the
     /// journal's entries for that record are returned. An unknown name is an error (no request).
-    pub async fn get_by_entity(&self, entity_type: &str, id: i64) -> Result<Vec<AuditEvent>> {
+    pub async fn get_by_entity(
+        &self,
+        entity_type: &str,
+        id: i64,
+    ) -> Result<(Vec<AuditEvent>, Vec<(AuditSource, Error)>)> {
         let entity = self.client.entities().get_entity(entity_type)?.meta().name;
         let sources = SOURCES
             .iter()
@@ -224,8 +270,9 @@ impl AuditLog {
         sources: Vec<&HistorySource>,
         filter: impl Fn(&HistorySource) -> Filter,
         journaled: impl Fn(&JournalEntry) -> bool,
-    ) -> Result<Vec<AuditEvent>> {
+    ) -> Result<Collected> {
         let mut events = Vec::new();
+        let mut skipped = Vec::new();
         for source in sources {
             // A collection whose feature group is not compiled into this build is not queried.
             if crate::meta::entity_meta(source.collection).is_none() {
@@ -236,9 +283,11 @@ impl AuditLog {
                 filters: vec![filter(source)],
                 ..QuerySpec::default()
             };
-            let mut records = entity.query(&spec);
-            while let Some(record) = records.try_next().await? {
-                events.push(source.event(&record));
+            // All of a source's pages or none of its events: a failure reports the source as skipped.
+            let read: Result<Vec<Value>> = entity.query(&spec).try_collect().await;
+            match read {
+                Ok(records) => events.extend(records.iter().map(|r| source.event(r))),
+                Err(error) => skipped.push((source.kind, error)),
             }
         }
         let (journal, _dropped) = self.client.write_journal();
@@ -250,6 +299,6 @@ impl AuditLog {
         );
         // Newest first; events without a time last.
         events.sort_by_key(|e| std::cmp::Reverse(e.at));
-        Ok(events)
+        Ok((events, skipped))
     }
 }

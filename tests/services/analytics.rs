@@ -22,6 +22,15 @@ fn ticket(
            "dueDateTime": at(due), "createDate": at(created)})
 }
 
+/// 00:00 UTC today: contract dates are midnights.
+fn today() -> DateTime {
+    Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+}
+
 fn seed(sim: &RunningSimulator) {
     let now = Utc::now();
     let (past, future) = (now - Duration::days(1), now + Duration::days(3));
@@ -43,18 +52,22 @@ fn seed(sim: &RunningSimulator) {
         )
         .unwrap();
     }
-    for (status, ends_in_days) in [(1, 10), (1, 60), (0, 10), (1, -5)] {
+    // Expiring within 30 days: ending today (missed by a window starting at "now"), in 10 days and
+    // in exactly 30 days; not: in 60 days, not active, ended 5 days ago.
+    for (status, ends_in_days) in [(1, 10), (1, 60), (0, 10), (1, -5), (1, 0), (1, 30)] {
         sim.insert(
             "Contracts",
-            json!({"contractName": "c", "companyID": 7, "status": status,
-                   "endDate": at(now + Duration::days(ends_in_days))}),
+            json!({"contractName": format!("ends in {ends_in_days}"), "companyID": 7, "status": status,
+                   "endDate": at(today() + Duration::days(ends_in_days))}),
         )
         .unwrap();
     }
+    // Unpaid: A-1 and A-4 (isVoided null counts as not voided, as in get_unpaid_invoices).
     for (number, paid, voided) in [
-        ("A-1, east", None, false),
-        ("A-2", Some(at(now)), false),
-        ("A-3", None, true),
+        ("A-1, east", None, json!(false)),
+        ("A-2", Some(at(now)), json!(false)),
+        ("A-3", None, json!(true)),
+        ("A-4", None, Value::Null),
     ] {
         sim.insert(
             "Invoices",
@@ -147,8 +160,11 @@ async fn dashboard_is_built_from_one_fields_read_and_counts() {
     assert_eq!(data.overdue_tickets, 2);
     assert_eq!(data.tickets_created_last_7_days, 3);
     assert_eq!(data.active_projects, 1);
-    assert_eq!(data.contracts_expiring_in_30_days, 1);
-    assert_eq!(data.unpaid_invoices, 1);
+    assert_eq!(
+        data.contracts_expiring_in_30_days, 3,
+        "today, +10 and +30 days"
+    );
+    assert_eq!(data.unpaid_invoices, 2, "isVoided false and isVoided null");
 
     let requests = sim.requests();
     assert_eq!(
@@ -178,6 +194,20 @@ async fn dashboard_is_built_from_one_fields_read_and_counts() {
         ),
         (16, 1, 1, 1)
     );
+
+    // The fields answer comes from the metadata cache the second time: counts only.
+    sim.clear_requests();
+    let again = client.analytics().get_dashboard_data().await.unwrap();
+    assert_eq!(again.open_tickets_by_queue, data.open_tickets_by_queue);
+    let requests = sim.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.path.contains("entityInformation")),
+        "{:?}",
+        requests.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    assert_eq!(requests.len(), 4 + 5 + 4 + 6);
 }
 
 #[tokio::test]
@@ -200,12 +230,20 @@ async fn unpaid_invoice_report_lists_records_and_exports_quoted_csv() {
             "dueDate"
         ]
     );
-    assert_eq!(report.rows.len(), 1);
-    assert_eq!(report.rows[0][1], json!("A-1, east"));
+    let numbers: Vec<&Value> = report.rows.iter().map(|row| &row[1]).collect();
+    assert_eq!(numbers, [&json!("A-1, east"), &json!("A-4")]);
     let requests = sim.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].path, "/ATServicesRest/V1.0/Invoices/query");
     let body = requests[0].body.as_ref().unwrap();
+    assert_eq!(
+        body["filter"][1],
+        json!({"op": "or", "items": [
+            {"field": "isVoided", "op": "eq", "value": false},
+            {"field": "isVoided", "op": "notExist"}
+        ]}),
+        "the filter of get_unpaid_invoices"
+    );
     assert_eq!(
         body["IncludeFields"],
         json!([
@@ -219,13 +257,57 @@ async fn unpaid_invoice_report_lists_records_and_exports_quoted_csv() {
 
     let mut csv = Vec::new();
     analytics.export_to_csv(&report, &mut csv).unwrap();
-    let id = report.rows[0][0].as_i64().unwrap();
+    let (id1, id4) = (
+        report.rows[0][0].as_i64().unwrap(),
+        report.rows[1][0].as_i64().unwrap(),
+    );
     assert_eq!(
         String::from_utf8(csv).unwrap(),
         format!(
-            "id,invoiceNumber,companyID,invoiceTotal,dueDate\r\n{id},\"A-1, east\",7,120.5,\r\n"
+            "id,invoiceNumber,companyID,invoiceTotal,dueDate\r\n{id1},\"A-1, east\",7,120.5,\r\n{id4},A-4,7,120.5,\r\n"
         )
     );
+}
+
+#[tokio::test]
+async fn expiring_contract_report_starts_at_the_start_of_today() {
+    let (sim, client) = start(Seed::None).await;
+    seed(&sim);
+    sim.clear_requests();
+    let analytics = client.analytics();
+    let report = analytics
+        .generate_report(ReportKind::ExpiringContracts, &ReportParams::default())
+        .await
+        .unwrap();
+    let names: Vec<&str> = report
+        .rows
+        .iter()
+        .map(|row| row[1].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ends in 10", "ends in 0", "ends in 30"]);
+    let requests = sim.requests();
+    let filter = &requests[0].body.as_ref().unwrap()["filter"];
+    assert_eq!(filter[1]["field"], "endDate");
+    assert_eq!(filter[1]["value"], json!(at(today())));
+    assert_eq!(filter[2]["value"], json!(at(today() + Duration::days(30))));
+
+    // A window past chrono's last date is refused, not a panic, and sends nothing.
+    sim.clear_requests();
+    let refused = analytics
+        .generate_report(
+            ReportKind::ExpiringContracts,
+            &ReportParams {
+                days: u32::MAX,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    match &refused {
+        Error::InvalidInput(message) => assert!(message.contains("4294967295 days"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(sim.requests().is_empty());
 }
 
 #[tokio::test]
@@ -236,7 +318,14 @@ async fn aggregating_reports_group_streamed_records() {
     other_company["companyID"] = json!(3);
     sim.insert("Tickets", other_company).unwrap();
     let now = Utc::now();
-    for (resource, hours, days_ago) in [(1, 1.5, 1), (1, 2.0, 2), (2, 4.0, 3), (2, 8.0, 40)] {
+    for (resource, hours, days_ago) in [
+        (1, 1.5, 1),
+        (1, 2.0, 2),
+        (2, 4.0, 3),
+        (2, 8.0, 40),
+        (3, 0.1, 1),
+        (3, 0.2, 2),
+    ] {
         sim.insert(
             "TimeEntries",
             json!({"resourceID": resource, "hoursWorked": hours, "dateWorked": at(now - Duration::days(days_ago)), "ticketID": 1}),
@@ -264,12 +353,20 @@ async fn aggregating_reports_group_streamed_records() {
         )
         .await
         .unwrap();
+    // Exact decimal sums: 0.1 + 0.2 is 0.3 (as f64 it would be 0.30000000000000004).
     assert_eq!(
         hours.rows,
         [
             vec![json!(1), json!(2), json!(3.5)],
-            vec![json!(2), json!(1), json!(4.0)]
+            vec![json!(2), json!(1), json!(4)],
+            vec![json!(3), json!(2), json!(0.3)]
         ]
+    );
+    let mut csv = Vec::new();
+    analytics.export_to_csv(&hours, &mut csv).unwrap();
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "resourceID,entries,hoursWorked\r\n1,2,3.5\r\n2,1,4\r\n3,2,0.3\r\n"
     );
     let requests = sim.requests();
     assert_eq!(requests.len(), 2);

@@ -3,7 +3,7 @@
 use crate::sim_support::start;
 use autotask::services::AuditSource;
 use autotask::{DateTime, Error};
-use autotask_sim::{RunningSimulator, Seed};
+use autotask_sim::{FaultKind, FaultRule, RunningSimulator, Seed};
 use chrono::{Duration, Utc};
 use serde_json::json;
 
@@ -60,7 +60,8 @@ async fn recent_activity_merges_history_deletions_and_journal_newest_first() {
         .await
         .unwrap();
     sim.clear_requests();
-    let events = client.audit_log().get_recent_activity(24).await.unwrap();
+    let (events, skipped) = client.audit_log().get_recent_activity(24).await.unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
     let seen: Vec<_> = events
         .iter()
         .map(|e| {
@@ -133,7 +134,8 @@ async fn by_user_and_by_entity_query_the_right_fields() {
     seed(&sim);
     sim.clear_requests();
     let audit = client.audit_log();
-    let by_user = audit.get_by_user(4).await.unwrap();
+    let (by_user, skipped) = audit.get_by_user(4).await.unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
     assert_eq!(by_user.len(), 4, "{by_user:?}");
     assert!(by_user.iter().all(|e| e.resource_id == Some(4)));
     assert_eq!(
@@ -161,7 +163,7 @@ async fn by_user_and_by_entity_query_the_right_fields() {
     );
 
     sim.clear_requests();
-    let ticket = audit.get_by_entity("Ticket", 100).await.unwrap();
+    let (ticket, _) = audit.get_by_entity("Ticket", 100).await.unwrap();
     assert_eq!(ticket.len(), 3);
     assert!(ticket
         .iter()
@@ -172,7 +174,7 @@ async fn by_user_and_by_entity_query_the_right_fields() {
         "TicketHistory and the two ticket deletion logs"
     );
     sim.clear_requests();
-    let task = audit.get_by_entity("Tasks", 200).await.unwrap();
+    let (task, _) = audit.get_by_entity("Tasks", 200).await.unwrap();
     assert_eq!(
         (task.len(), task[0].detail.as_str()),
         (1, "T20240001 time entry")
@@ -192,7 +194,8 @@ async fn by_user_and_by_entity_query_the_right_fields() {
         .await;
     assert!(company.is_err(), "no company 1 in an empty simulator");
     sim.clear_requests();
-    let events = audit.get_by_entity("Companies", 1).await.unwrap();
+    let (events, skipped) = audit.get_by_entity("Companies", 1).await.unwrap();
+    assert!(skipped.is_empty());
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].source, AuditSource::Journal);
     assert!(
@@ -203,4 +206,85 @@ async fn by_user_and_by_entity_query_the_right_fields() {
     assert!(sim.requests().is_empty());
     let unknown = audit.get_by_entity("Spaceships", 1).await.unwrap_err();
     assert!(matches!(unknown, Error::InvalidInput(_)));
+}
+
+#[tokio::test]
+async fn a_failing_source_is_reported_and_the_others_still_come_back() {
+    let (sim, client) = start(Seed::None).await;
+    seed(&sim);
+    let id = client
+        .entities()
+        .get_entity("Companies")
+        .unwrap()
+        .create(&json!({"companyName": "Acme", "companyType": 1, "isActive": true, "ownerResourceID": 4, "phone": "555"}))
+        .await
+        .unwrap();
+    // The API refusing (here: failing) every TicketHistory query, retries included.
+    sim.add_fault(
+        FaultRule::new(FaultKind::ServerError)
+            .method("POST")
+            .path_contains("/TicketHistory/query"),
+    );
+    sim.clear_requests();
+    let (events, skipped) = client.audit_log().get_recent_activity(24).await.unwrap();
+    let seen: Vec<_> = events.iter().map(|e| (e.source, e.entity_id)).collect();
+    assert_eq!(
+        seen,
+        [
+            (AuditSource::Journal, Some(id)),
+            (AuditSource::DeletedTicketLog, Some(102)),
+            (AuditSource::DeletedTicketActivityLog, Some(100)),
+        ]
+    );
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].0, AuditSource::TicketHistory);
+    assert!(
+        !matches!(skipped[0].1, Error::InvalidInput(_)),
+        "{:?}",
+        skipped[0].1
+    );
+    // Every source was still asked after the failure.
+    let asked = paths(&sim);
+    for collection in [
+        "DeletedTicketLogs",
+        "DeletedTicketActivityLogs",
+        "DeletedTaskActivityLogs",
+    ] {
+        assert!(
+            asked.contains(&format!("/ATServicesRest/V1.0/{collection}/query")),
+            "{asked:?}"
+        );
+    }
+    assert!(asked
+        .iter()
+        .any(|p| p == "/ATServicesRest/V1.0/TicketHistory/query"));
+
+    // Same for the other methods: the history of ticket 100 without TicketHistory.
+    let (ticket, skipped) = client
+        .audit_log()
+        .get_by_entity("Tickets", 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        ticket.iter().map(|e| e.source).collect::<Vec<_>>(),
+        [AuditSource::DeletedTicketActivityLog]
+    );
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].0, AuditSource::TicketHistory);
+}
+
+#[tokio::test]
+async fn an_unrepresentable_window_is_refused_without_a_request() {
+    let (sim, client) = start(Seed::None).await;
+    sim.clear_requests();
+    let refused = client
+        .audit_log()
+        .get_recent_activity(u32::MAX)
+        .await
+        .unwrap_err();
+    match &refused {
+        Error::InvalidInput(message) => assert!(message.contains("4294967295 hours"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(sim.requests().is_empty());
 }
