@@ -148,12 +148,20 @@ fn journal_event(entry: JournalEntry) -> AuditEvent {
     }
 }
 
-/// The events and the skipped sources, as every [`AuditLog`] method returns them.
-type Collected = (Vec<AuditEvent>, Vec<(AuditSource, Error)>);
+/// What every [`AuditLog`] method returns: the events found, and the sources that could not be read.
+#[derive(Debug)]
+pub struct AuditTrail {
+    /// The events of the sources that answered, merged with the journal's, newest first (events
+    /// without a time last).
+    pub events: Vec<AuditEvent>,
+    /// One `(source, error)` per collection whose query failed, in query order; such a source
+    /// contributes no events.
+    pub skipped: Vec<(AuditSource, Error)>,
+}
 
 /// py-autotask's `AuditLogs`: `client.audit_log()`.
 ///
-/// Every method returns `(events, skipped)`: the events of the sources that answered, merged with
+/// Every method returns an [`AuditTrail`] of `events` and `skipped` sources: the events of the sources that answered, merged with
 /// the journal's, newest first (events without a time last); and one `(source, error)` per
 /// collection whose query failed (refused by the API, a server or transport error after the
 /// client's retries, an answer that could not be read), in query order. A failed source does not
@@ -193,17 +201,14 @@ impl AuditLog {
     ///
     /// ```no_run
     /// # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-    /// let (events, skipped) = client.audit_log().get_recent_activity(24).await?;
-    /// for (source, error) in &skipped {
+    /// let trail = client.audit_log().get_recent_activity(24).await?;
+    /// for (source, error) in &trail.skipped {
     ///     eprintln!("{source:?} not read: {error}");
     /// }
-    /// # let _ = events;
+    /// println!("{} events", trail.events.len());
     /// # Ok(()) }
     /// ```
-    pub async fn get_recent_activity(
-        &self,
-        hours: u32,
-    ) -> Result<(Vec<AuditEvent>, Vec<(AuditSource, Error)>)> {
+    pub async fn get_recent_activity(&self, hours: u32) -> Result<AuditTrail> {
         let now = Utc::now();
         let since = Span::try_hours(i64::from(hours))
             .and_then(|span| now.checked_sub_signed(span))
@@ -228,10 +233,7 @@ impl AuditLog {
     /// logs' `deletedByResourceID`), one after another, paged to the end; plus journal entries whose
     /// impersonated resource is `resource_id` (writes made without impersonation belong to the API
     /// user, not to a resource).
-    pub async fn get_by_user(
-        &self,
-        resource_id: i64,
-    ) -> Result<(Vec<AuditEvent>, Vec<(AuditSource, Error)>)> {
+    pub async fn get_by_user(&self, resource_id: i64) -> Result<AuditTrail> {
         self.collect(
             SOURCES.iter().collect(),
             |source| Filter::condition(source.user_field, Op::Eq, resource_id),
@@ -247,11 +249,7 @@ impl AuditLog {
     /// `DeletedTicketActivityLogs` (`ticketID = id`); for `Tasks`, one on `DeletedTaskActivityLogs`
     /// (`taskID = id`); for any other entity, none: Autotask keeps no history for it, and only the
     /// journal's entries for that record are returned. An unknown name is an error (no request).
-    pub async fn get_by_entity(
-        &self,
-        entity_type: &str,
-        id: i64,
-    ) -> Result<(Vec<AuditEvent>, Vec<(AuditSource, Error)>)> {
+    pub async fn get_by_entity(&self, entity_type: &str, id: i64) -> Result<AuditTrail> {
         let entity = self.client.entities().get_entity(entity_type)?.meta().name;
         let sources = SOURCES
             .iter()
@@ -270,7 +268,7 @@ impl AuditLog {
         sources: Vec<&HistorySource>,
         filter: impl Fn(&HistorySource) -> Filter,
         journaled: impl Fn(&JournalEntry) -> bool,
-    ) -> Result<Collected> {
+    ) -> Result<AuditTrail> {
         let mut events = Vec::new();
         let mut skipped = Vec::new();
         for source in sources {
@@ -299,6 +297,6 @@ impl AuditLog {
         );
         // Newest first; events without a time last.
         events.sort_by_key(|e| std::cmp::Reverse(e.at));
-        Ok((events, skipped))
+        Ok(AuditTrail { events, skipped })
     }
 }

@@ -1,7 +1,7 @@
 //! `client.audit_log()`: TicketHistory and the deletion logs, merged with the write journal.
 
 use crate::sim_support::start;
-use autotask::services::AuditSource;
+use autotask::services::{AuditSource, AuditTrail};
 use autotask::{DateTime, Error};
 use autotask_sim::{FaultKind, FaultRule, RunningSimulator, Seed};
 use chrono::{Duration, Utc};
@@ -60,7 +60,7 @@ async fn recent_activity_merges_history_deletions_and_journal_newest_first() {
         .await
         .unwrap();
     sim.clear_requests();
-    let (events, skipped) = client.audit_log().get_recent_activity(24).await.unwrap();
+    let AuditTrail { events, skipped } = client.audit_log().get_recent_activity(24).await.unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
     let seen: Vec<_> = events
         .iter()
@@ -134,7 +134,10 @@ async fn by_user_and_by_entity_query_the_right_fields() {
     seed(&sim);
     sim.clear_requests();
     let audit = client.audit_log();
-    let (by_user, skipped) = audit.get_by_user(4).await.unwrap();
+    let AuditTrail {
+        events: by_user,
+        skipped,
+    } = audit.get_by_user(4).await.unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
     assert_eq!(by_user.len(), 4, "{by_user:?}");
     assert!(by_user.iter().all(|e| e.resource_id == Some(4)));
@@ -163,7 +166,7 @@ async fn by_user_and_by_entity_query_the_right_fields() {
     );
 
     sim.clear_requests();
-    let (ticket, _) = audit.get_by_entity("Ticket", 100).await.unwrap();
+    let ticket = audit.get_by_entity("Ticket", 100).await.unwrap().events;
     assert_eq!(ticket.len(), 3);
     assert!(ticket
         .iter()
@@ -174,7 +177,7 @@ async fn by_user_and_by_entity_query_the_right_fields() {
         "TicketHistory and the two ticket deletion logs"
     );
     sim.clear_requests();
-    let (task, _) = audit.get_by_entity("Tasks", 200).await.unwrap();
+    let task = audit.get_by_entity("Tasks", 200).await.unwrap().events;
     assert_eq!(
         (task.len(), task[0].detail.as_str()),
         (1, "T20240001 time entry")
@@ -194,7 +197,7 @@ async fn by_user_and_by_entity_query_the_right_fields() {
         .await;
     assert!(company.is_err(), "no company 1 in an empty simulator");
     sim.clear_requests();
-    let (events, skipped) = audit.get_by_entity("Companies", 1).await.unwrap();
+    let AuditTrail { events, skipped } = audit.get_by_entity("Companies", 1).await.unwrap();
     assert!(skipped.is_empty());
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].source, AuditSource::Journal);
@@ -226,7 +229,7 @@ async fn a_failing_source_is_reported_and_the_others_still_come_back() {
             .path_contains("/TicketHistory/query"),
     );
     sim.clear_requests();
-    let (events, skipped) = client.audit_log().get_recent_activity(24).await.unwrap();
+    let AuditTrail { events, skipped } = client.audit_log().get_recent_activity(24).await.unwrap();
     let seen: Vec<_> = events.iter().map(|e| (e.source, e.entity_id)).collect();
     assert_eq!(
         seen,
@@ -260,7 +263,10 @@ async fn a_failing_source_is_reported_and_the_others_still_come_back() {
         .any(|p| p == "/ATServicesRest/V1.0/TicketHistory/query"));
 
     // Same for the other methods: the history of ticket 100 without TicketHistory.
-    let (ticket, skipped) = client
+    let AuditTrail {
+        events: ticket,
+        skipped,
+    } = client
         .audit_log()
         .get_by_entity("Tickets", 100)
         .await
