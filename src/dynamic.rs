@@ -246,6 +246,25 @@ impl DynamicEntity {
     }
 }
 
+/// `verb` must be among the `verbs` of `path` (a root collection or a parent path), else a clear error
+/// naming what was attempted and where.
+pub(crate) fn require_verb(
+    meta: &EntityMeta,
+    verbs: Verbs,
+    verb: Verbs,
+    what: &str,
+    path: &str,
+) -> Result<()> {
+    if verbs.contains(verb) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "{} cannot {what} at /{path}",
+            meta.name
+        )))
+    }
+}
+
 fn require_id(meta: &EntityMeta, body: &Value) -> Result<()> {
     match body.get("id").and_then(Value::as_i64) {
         Some(_) => Ok(()),
@@ -277,14 +296,7 @@ impl DynamicChildren {
     }
 
     fn require(&self, verb: Verbs, what: &str) -> Result<()> {
-        if self.verbs.contains(verb) {
-            Ok(())
-        } else {
-            Err(Error::InvalidInput(format!(
-                "{} cannot {what} at /{}",
-                self.meta.name, self.path
-            )))
-        }
+        require_verb(self.meta, self.verbs, verb, what, &self.path)
     }
 
     /// Every child, paging to the end.

@@ -176,14 +176,7 @@ impl Target {
     }
 
     fn require(&self, verb: Verbs, what: &str) -> Result<()> {
-        if self.verbs.contains(verb) {
-            Ok(())
-        } else {
-            Err(Error::InvalidInput(format!(
-                "{} cannot {what} at /{}",
-                self.meta.name, self.collection
-            )))
-        }
+        crate::dynamic::require_verb(self.meta, self.verbs, verb, what, &self.collection)
     }
 
     fn record_path(&self, id: i64) -> String {
