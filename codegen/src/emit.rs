@@ -378,14 +378,10 @@ fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
             pub user_defined_fields: Vec<UserDefinedField>,
         }
     });
-    let udf_impl = entity.info.has_user_defined_fields.then(|| {
-        quote! {
-            impl HasUserDefinedFields for #ident {
-                fn user_defined_fields(&self) -> &[UserDefinedField] { &self.user_defined_fields }
-                fn user_defined_fields_mut(&mut self) -> &mut Vec<UserDefinedField> { &mut self.user_defined_fields }
-            }
-        }
-    });
+    let udf_impl = entity
+        .info
+        .has_user_defined_fields
+        .then(|| udf_access(&ident));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -448,22 +444,11 @@ fn new_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
             inits.push(quote!(#name: None,));
         }
     }
-    let udfs = entity.info.has_user_defined_fields.then(|| {
-        quote! {
-            /// User-defined fields to set.
-            #[serde(rename = "userDefinedFields", skip_serializing_if = "Vec::is_empty")]
-            pub user_defined_fields: Vec<UserDefinedField>,
-        }
-    });
-    let udf_init = entity
-        .info
-        .has_user_defined_fields
-        .then(|| quote!(user_defined_fields: Vec::new(),));
-    // Bodies get `set_udf` and `udf` too: UDFs are written as `userDefinedFields: [{name, value}]`.
-    let udf_impl = entity
-        .info
-        .has_user_defined_fields
-        .then(|| udf_access(&ident));
+    let BodyUdfs {
+        field: udfs,
+        init: udf_init,
+        access: udf_impl,
+    } = body_udfs(entity, &ident, "User-defined fields to set.");
     let allow_many =
         (params.len() > MANY_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let new_doc = doc_attrs(if params.is_empty() {
@@ -492,6 +477,37 @@ fn new_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
 }
 
 /// `HasUserDefinedFields` for a type with a `user_defined_fields` vector.
+/// The parts a create or patch body needs for UDFs, all `None` when the entity has none.
+struct BodyUdfs {
+    /// The `user_defined_fields` member.
+    field: Option<TokenStream>,
+    /// Its initialiser in the constructor.
+    init: Option<TokenStream>,
+    /// `impl HasUserDefinedFields`: bodies get `set_udf` and `udf` too, written as
+    /// `userDefinedFields: [{name, value}]`.
+    access: Option<TokenStream>,
+}
+
+fn body_udfs(entity: &EntitySchema, ident: &Ident, doc: &str) -> BodyUdfs {
+    if !entity.info.has_user_defined_fields {
+        return BodyUdfs {
+            field: None,
+            init: None,
+            access: None,
+        };
+    }
+    let doc = doc_attrs(doc);
+    BodyUdfs {
+        field: Some(quote! {
+            #doc
+            #[serde(rename = "userDefinedFields", skip_serializing_if = "Vec::is_empty")]
+            pub user_defined_fields: Vec<UserDefinedField>,
+        }),
+        init: Some(quote!(user_defined_fields: Vec::new(),)),
+        access: Some(udf_access(ident)),
+    }
+}
+
 fn udf_access(ident: &Ident) -> TokenStream {
     quote! {
         impl HasUserDefinedFields for #ident {
@@ -525,22 +541,11 @@ fn patch_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
         }
     });
     let names: Vec<_> = writable(entity).map(|f| field_ident(&f.name)).collect();
-    let udfs = entity.info.has_user_defined_fields.then(|| {
-        quote! {
-            /// User-defined fields to change.
-            #[serde(rename = "userDefinedFields", skip_serializing_if = "Vec::is_empty")]
-            pub user_defined_fields: Vec<UserDefinedField>,
-        }
-    });
-    let udf_init = entity
-        .info
-        .has_user_defined_fields
-        .then(|| quote!(user_defined_fields: Vec::new(),));
-    // Bodies get `set_udf` and `udf` too: UDFs are written as `userDefinedFields: [{name, value}]`.
-    let udf_impl = entity
-        .info
-        .has_user_defined_fields
-        .then(|| udf_access(&ident));
+    let BodyUdfs {
+        field: udfs,
+        init: udf_init,
+        access: udf_impl,
+    } = body_udfs(entity, &ident, "User-defined fields to change.");
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Serialize)]
