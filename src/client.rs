@@ -868,6 +868,29 @@ mod tests {
     }
 
     #[test]
+    fn backoff_is_full_jitter_between_zero_and_the_capped_exponential() {
+        let policy = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
+        for attempt in [0, 2, 6] {
+            let cap = Duration::from_millis(100 * 2u64.pow(attempt)).min(Duration::from_secs(1));
+            let samples: Vec<Duration> = (0..4000).map(|_| backoff(&policy, attempt)).collect();
+            assert!(samples.iter().all(|d| *d <= cap), "attempt {attempt}: above {cap:?}");
+            // Uniform over [0, cap]: about a quarter in each quarter of the range.
+            for quarter in 0..4u32 {
+                let (low, high) = (cap * quarter / 4, cap * (quarter + 1) / 4);
+                let share = samples.iter().filter(|d| **d >= low && **d < high).count();
+                assert!(
+                    (800..1200).contains(&share),
+                    "attempt {attempt}: {share} of 4000 delays in [{low:?}, {high:?})"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped() {
         let policy = RetryPolicy {
             initial_backoff: Duration::from_millis(100),
