@@ -177,10 +177,7 @@ impl ResponseCache {
             return None;
         }
         let key: Key = (impersonation, request.path.to_ascii_lowercase());
-        let lock = self
-            .metadata_flights
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        let lock = crate::sync::lock(&self.metadata_flights)
             .entry(key)
             .or_default()
             .clone();
@@ -189,7 +186,7 @@ impl ResponseCache {
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         // The state stays consistent even if a holder panicked: every change is a single map operation.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.state)
     }
 
     /// Answers `request` from memory when it can; otherwise notes what to do once it completes.

@@ -1,53 +1,45 @@
-//! The client: configuration, zone detection, and the one non-generic request path every operation uses
-//! (auth headers, per-endpoint concurrency limit, retries with backoff, error mapping, tracing).
+//! The client: configuration, credentials, zone detection. Every operation goes through the one request
+//! path in `src/send.rs` (limits, retries, bounded answers, error mapping, tracing).
 
-use crate::cache::{CacheSettings, Cacheable, Lookup, ResponseCache};
+use crate::cache::{CacheSettings, Cacheable, ResponseCache};
 use crate::error::{Error, Result};
+use crate::sync::lock;
 use crate::stats::Stats;
+pub use crate::wire::Secret;
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{RwLock, Semaphore};
 use url::Url;
 
 /// Where zone detection starts; any zone host answers `zoneInformation`.
 pub const DEFAULT_ZONE_LOOKUP_URL: &str = "https://webservices2.autotask.net/atservicesrest/";
 
-/// A secret that never shows in `Debug`, logs or errors.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+/// Default [`ClientBuilder::max_response_bytes`]: 32 MiB, a few MiB above the largest legitimate answer
+/// (a 500-record Tickets page with every text field at its maximum length is about 21 MiB; a 7 MB
+/// attachment is about 9.3 MiB of base64).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 << 20;
 
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself, for the `Secret` header.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+/// Default [`ClientBuilder::max_pages_per_stream`]: 10,000 pages (5,000,000 records at 500 a page, or a
+/// tenant's whole hourly request budget).
+pub const DEFAULT_MAX_PAGES_PER_STREAM: usize = 10_000;
 
 /// How the client retries requests that are safe to repeat.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Attempts after the first.
     pub max_retries: u32,
-    /// First backoff delay; doubles each attempt, with full jitter.
+    /// First backoff delay cap; it doubles each attempt, and each delay is drawn uniformly between zero
+    /// and the cap (full jitter).
     pub initial_backoff: Duration,
-    /// Largest single backoff delay.
+    /// Largest backoff delay cap.
     pub max_backoff: Duration,
-    /// Total time budget for all attempts of one request; no retry starts after it.
+    /// Total time budget of one call: every attempt, the waits for a thread-limit slot and the backoff
+    /// between attempts. An attempt still running when it ends is cut short (a create cut short has an
+    /// unknown outcome), and no retry starts that would end after it.
     pub total_budget: Duration,
 }
 
@@ -76,7 +68,7 @@ impl RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     username: Option<String>,
-    integration_code: Option<String>,
+    integration_code: Option<Secret>,
     secret: Option<Secret>,
     base_url: Option<String>,
     zone_lookup_url: String,
@@ -87,6 +79,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_concurrent_per_endpoint: usize,
     cache: CacheSettings,
+    max_response_bytes: usize,
+    max_pages_per_stream: usize,
 }
 
 impl Default for ClientBuilder {
@@ -105,6 +99,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             max_concurrent_per_endpoint: 3,
             cache: CacheSettings::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages_per_stream: DEFAULT_MAX_PAGES_PER_STREAM,
         }
     }
 }
@@ -116,9 +112,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The API tracking identifier.
+    /// The API tracking identifier (held as a [`Secret`]: it identifies the integration to Autotask).
     pub fn integration_code(mut self, code: impl Into<String>) -> Self {
-        self.integration_code = Some(code.into());
+        self.integration_code = Some(Secret::new(code));
         self
     }
 
@@ -140,7 +136,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of one HTTP attempt.
+    /// Timeout of one HTTP attempt (default 300 s, Autotask's own execution timeout). The retry policy's
+    /// [`total_budget`](RetryPolicy::total_budget) bounds the whole call, so an attempt never runs past it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -195,6 +192,23 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`]): a successful answer
+    /// above it is [`Error::ResponseTooLarge`], read no further. Unsuccessful answers are read up to
+    /// 64 KiB at most (their texts are cut for display anyway).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes.max(1);
+        self
+    }
+
+    /// The most pages one stream follows (default [`DEFAULT_MAX_PAGES_PER_STREAM`]); a server still
+    /// offering a next page after them ends the stream with an error, so that no server can page a
+    /// client through its hourly budget. Independently, a page that brings no record beyond the
+    /// highest id seen ends the stream (pages come in ascending id order).
+    pub fn max_pages_per_stream(mut self, pages: usize) -> Self {
+        self.max_pages_per_stream = pages.max(1);
+        self
+    }
+
     /// Builds the client. No request is made: zone detection happens on first use.
     pub fn build(self) -> Result<Client> {
         if self.cache.max_records == 0 {
@@ -213,7 +227,7 @@ impl ClientBuilder {
             .ok_or_else(|| missing("integration code"))?;
         let secret = self
             .secret
-            .filter(|s| !s.0.is_empty())
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| missing("secret"))?;
         let base = match &self.base_url {
             Some(url) => Some(api_base(url)?),
@@ -240,6 +254,8 @@ impl ClientBuilder {
                 impersonation: self.impersonation,
                 retry: self.retry,
                 max_concurrent: self.max_concurrent_per_endpoint,
+                max_response_bytes: self.max_response_bytes,
+                max_pages_per_stream: self.max_pages_per_stream,
                 limits: Mutex::new(HashMap::new()),
                 stats: Stats::default(),
                 journal: Default::default(),
@@ -259,18 +275,21 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    http: reqwest::Client,
-    username: String,
-    integration_code: String,
-    secret: Secret,
-    explicit_base: bool,
+    pub(crate) http: reqwest::Client,
+    pub(crate) username: String,
+    pub(crate) integration_code: Secret,
+    pub(crate) secret: Secret,
+    pub(crate) explicit_base: bool,
     /// `https://host/ATServicesRest/V1.0/`, once known.
     base: RwLock<Option<Url>>,
     zone_lookup: Url,
     impersonation: Option<i64>,
-    retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
     pub(crate) max_concurrent: usize,
-    limits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) max_pages_per_stream: usize,
+    /// One semaphore per lower-case entity name (src/send.rs `Endpoint`).
+    pub(crate) limits: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub(crate) stats: Stats,
     /// Writes sent through this client (services branch: `client.audit_log()`).
     pub(crate) journal: crate::journal::Journal,
@@ -291,10 +310,35 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Zones found per user, shared by every client in the process.
-fn zone_cache() -> &'static Mutex<HashMap<String, Url>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Url>>> = OnceLock::new();
+/// Zones found per (zone lookup URL, user), shared by every client in the process: the same user name
+/// asked of another lookup host (a test tenant, a simulator) may live in another zone.
+fn zone_cache() -> &'static Mutex<HashMap<(String, String), Url>> {
+    static CACHE: OnceLock<Mutex<HashMap<(String, String), Url>>> = OnceLock::new();
     CACHE.get_or_init(Default::default)
+}
+
+/// Whether a zone answer's API base may receive the credentials: on the lookup host itself, or on a host
+/// of the same parent domain (`webservices15.autotask.net` for a lookup on `webservices2.autotask.net`);
+/// for a loopback lookup (a simulator, a test), on a loopback host.
+fn zone_host_allowed(lookup: &Url, zone: &Url) -> bool {
+    if is_loopback(lookup) {
+        return is_loopback(zone);
+    }
+    let (Some(lookup_host), Some(zone_host)) = (lookup.host_str(), zone.host_str()) else {
+        return false;
+    };
+    let (lookup_host, zone_host) = (
+        lookup_host.to_ascii_lowercase(),
+        zone_host.to_ascii_lowercase(),
+    );
+    if lookup_host == zone_host {
+        return true;
+    }
+    // The parent domain must itself have two labels at least (`autotask.net`, never `net`).
+    match lookup_host.split_once('.') {
+        Some((_, parent)) if parent.contains('.') => zone_host.ends_with(&format!(".{parent}")),
+        _ => false,
+    }
 }
 
 /// https only, except loopback addresses (the simulator, local tests).
@@ -444,37 +488,42 @@ impl Client {
         self.detect_zone(false).await
     }
 
-    /// `versioninformation` then `zoneInformation?user=`; cached per user unless `fresh`.
-    async fn detect_zone(&self, fresh: bool) -> Result<Url> {
+    /// `versioninformation` then `zoneInformation?user=`; cached per (lookup URL, user) unless `fresh`.
+    /// The answer's `url` must be on the lookup host's domain ([`zone_host_allowed`]) before any
+    /// credential is sent to it.
+    pub(crate) async fn detect_zone(&self, fresh: bool) -> Result<Url> {
         let mut slot = self.inner.base.write().await;
+        let lookup = &self.inner.zone_lookup;
+        let key = (lookup.as_str().to_string(), self.inner.username.clone());
         if !fresh {
             if let Some(base) = slot.clone() {
                 return Ok(base);
             }
-            if let Some(base) = zone_cache()
-                .lock()
-                .expect("zone cache")
-                .get(&self.inner.username)
-                .cloned()
-            {
+            if let Some(base) = lock(zone_cache()).get(&key).cloned() {
                 *slot = Some(base.clone());
                 return Ok(base);
             }
         }
-        let lookup = &self.inner.zone_lookup;
-        let version_url = lookup
-            .join("versioninformation")
-            .map_err(|e| Error::Configuration(format!("zone lookup URL: {e}")))?;
-        let versions: Value = self.plain_get(version_url).await?;
+        let lookup_url = |path: &str| {
+            let url = lookup
+                .join(path)
+                .map_err(|e| Error::Configuration(format!("zone lookup URL: {e}")))?;
+            if url.origin() == lookup.origin() {
+                Ok(url)
+            } else {
+                Err(Error::Protocol(format!(
+                    "refusing the zone lookup path {path:?}: it leaves the lookup host"
+                )))
+            }
+        };
+        let versions: Value = self.plain_get(lookup_url("versioninformation")?).await?;
         let version = versions["apiVersions"]
             .as_array()
             .and_then(|v| v.last())
             .and_then(Value::as_str)
             .unwrap_or("V1.0")
             .to_string();
-        let mut zone_url = lookup
-            .join(&format!("{version}/zoneInformation"))
-            .map_err(|e| Error::Configuration(format!("zone lookup URL: {e}")))?;
+        let mut zone_url = lookup_url(&format!("{version}/zoneInformation"))?;
         zone_url
             .query_pairs_mut()
             .append_pair("user", &self.inner.username);
@@ -483,259 +532,22 @@ impl Client {
             .as_str()
             .ok_or_else(|| Error::Protocol(format!("zoneInformation answer has no url: {zone}")))?;
         let base = api_base(url)?;
+        if !zone_host_allowed(lookup, &base) {
+            return Err(Error::Protocol(format!(
+                "refusing the zone {url:?}: its host is not on the zone lookup host's domain ({}), so \
+                 the credentials are not sent there",
+                lookup.host_str().unwrap_or_default()
+            )));
+        }
         tracing::debug!(zone = zone["zoneName"].as_str().unwrap_or(""), base = %base, "zone detected");
-        zone_cache()
-            .lock()
-            .expect("zone cache")
-            .insert(self.inner.username.clone(), base.clone());
+        lock(zone_cache()).insert(key, base.clone());
         *slot = Some(base.clone());
         Ok(base)
     }
 
-    /// An unauthenticated GET (zone detection sends no credentials).
-    pub(crate) async fn plain_get(&self, url: Url) -> Result<Value> {
-        let path = url.path().to_string();
-        let response = self
-            .inner
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| transport("GET", &path, e))?;
-        let status = response.status().as_u16();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| transport("GET", &path, e))?;
-        if !(200..300).contains(&status) {
-            return Err(Error::from_response(status, "GET", &path, &body, None));
-        }
-        serde_json::from_str(&body)
-            .map_err(|e| Error::Protocol(format!("GET {path}: answer is not JSON: {e}")))
-    }
-
-    fn limiter(&self, endpoint: &str) -> Arc<Semaphore> {
-        let mut limits = self.inner.limits.lock().expect("limits");
-        limits
-            .entry(endpoint.to_ascii_lowercase())
-            .or_insert_with(|| Arc::new(Semaphore::new(self.inner.max_concurrent)))
-            .clone()
-    }
-
-    /// Resolves a request path against the base; absolute URLs must be on the same origin.
-    fn resolve(&self, base: &Url, path: &str) -> Result<Url> {
-        if path.starts_with("http://") || path.starts_with("https://") {
-            let url = Url::parse(path)
-                .map_err(|e| Error::Protocol(format!("invalid URL from server {path:?}: {e}")))?;
-            if url.origin() != base.origin() {
-                return Err(Error::Protocol(format!(
-                    "refusing to send credentials to {}: it is not the configured API origin {}",
-                    url.origin().ascii_serialization(),
-                    base.origin().ascii_serialization()
-                )));
-            }
-            return Ok(url);
-        }
-        base.join(path)
-            .map_err(|e| Error::Configuration(format!("invalid path {path:?}: {e}")))
-    }
-
-    /// Sends one request, or answers a read from the cache; writes invalidate the cache and are journaled.
-    pub(crate) async fn execute(&self, request: Request) -> Result<Value> {
-        let impersonation = self.impersonation.or(self.inner.impersonation);
-        // Cache: reads may be answered from memory; writes invalidate what they may change, whatever
-        // their outcome (src/cache.rs).
-        let _flight = self
-            .inner
-            .cache
-            .metadata_flight(&request, impersonation)
-            .await;
-        let pending = match self.inner.cache.lookup(&request, impersonation) {
-            Lookup::Hit(answer) => return Ok(answer),
-            Lookup::Miss(pending) => pending,
-        };
-        // Journal: every write and its outcome, for `client.audit_log()` (src/journal.rs).
-        let write = crate::journal::PendingWrite::of(&request, impersonation);
-        let result = self.send(request).await;
-        self.inner.cache.complete(pending, result.as_ref().ok());
-        if let Some(write) = write {
-            self.inner.journal.record(write, result.as_ref());
-        }
-        result
-    }
-
-    /// Sends one request with limits and retries; the JSON answer on success.
-    async fn send(&self, request: Request) -> Result<Value> {
-        let started = Instant::now();
-        let policy = &self.inner.retry;
-        let mut attempt: u32 = 0;
-        let mut zone_retried = self.inner.explicit_base;
-        loop {
-            let base = self.base_url().await?;
-            let url = self.resolve(&base, &request.path)?;
-            let endpoint = endpoint_of(&base, &url);
-            let outcome = self.attempt(&request, url, &endpoint).await;
-            let error = match outcome {
-                Ok(value) => {
-                    self.inner
-                        .stats
-                        .record(&endpoint, started.elapsed(), attempt, None);
-                    return Ok(value);
-                }
-                Err(error) => error,
-            };
-            // A 401 may mean the tenant moved zone: detect it again, once.
-            if error.is_authentication() && !zone_retried {
-                zone_retried = true;
-                self.detect_zone(true).await?;
-                continue;
-            }
-            let retry = attempt < policy.max_retries && self.may_retry(&request, &error);
-            if !retry {
-                self.inner
-                    .stats
-                    .record(&endpoint, started.elapsed(), attempt, Some(&error));
-                return Err(self.final_error(&request, error));
-            }
-            let delay = error
-                .retry_after()
-                .unwrap_or_else(|| backoff(policy, attempt));
-            if started.elapsed() + delay > policy.total_budget {
-                self.inner
-                    .stats
-                    .record(&endpoint, started.elapsed(), attempt, Some(&error));
-                return Err(self.final_error(&request, error));
-            }
-            tracing::warn!(entity = %request.entity, method = %request.method, attempt, ?delay, error = %error, "retrying");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
-    }
-
-    fn may_retry(&self, request: &Request, error: &Error) -> bool {
-        if !error.is_retryable() {
-            return false;
-        }
-        match request.repeat {
-            Repeat::Safe => true,
-            // A create is repeated only when the server certainly did not process it.
-            Repeat::Create => match error {
-                Error::RateLimited { .. } | Error::ThreadLimit { .. } => true,
-                Error::Transport { not_sent, .. } => *not_sent,
-                _ => false,
-            },
-        }
-    }
-
-    /// A create that failed in transit after being sent has an unknown outcome.
-    fn final_error(&self, request: &Request, error: Error) -> Error {
-        match (&error, request.repeat) {
-            (
-                Error::Transport {
-                    not_sent: false,
-                    timeout,
-                    ..
-                },
-                Repeat::Create,
-            ) => Error::UnknownOutcome {
-                entity: request.entity.clone(),
-                reason: if *timeout {
-                    "timed out waiting for the answer".into()
-                } else {
-                    error.to_string()
-                },
-                payload: request.body.clone().unwrap_or(Value::Null),
-            },
-            (
-                Error::Http {
-                    status: 502..=504, ..
-                },
-                Repeat::Create,
-            ) => Error::UnknownOutcome {
-                entity: request.entity.clone(),
-                reason: error.to_string(),
-                payload: request.body.clone().unwrap_or(Value::Null),
-            },
-            _ => error,
-        }
-    }
-
-    async fn attempt(&self, request: &Request, mut url: Url, endpoint: &str) -> Result<Value> {
-        if !request.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, v) in &request.query {
-                pairs.append_pair(k, v);
-            }
-        }
-        let path = url.path().to_string();
-        let method = request.method.as_str().to_string();
-        let limiter = self.limiter(endpoint);
-        let _permit = limiter
-            .acquire()
-            .await
-            .map_err(|_| Error::Configuration("limiter closed".into()))?;
-        let span = tracing::info_span!("autotask.request", entity = %request.entity, method = %method, path = %path, status = tracing::field::Empty, latency_ms = tracing::field::Empty);
-        let _enter = span.enter();
-        let started = Instant::now();
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method.clone(), url)
-            .header("ApiIntegrationCode", &self.inner.integration_code)
-            .header("UserName", &self.inner.username)
-            .header("Secret", self.inner.secret.expose());
-        if let Some(id) = self.impersonation.or(self.inner.impersonation) {
-            builder = builder.header("ImpersonationResourceId", id.to_string());
-        }
-        if let Some(body) = &request.body {
-            builder = builder.json(body);
-        }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| transport(&method, &path, e))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let body = response
-            .text()
-            .await
-            .map_err(|e| transport(&method, &path, e))?;
-        span.record("status", status);
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
-        if !(200..300).contains(&status) {
-            return Err(Error::from_response(
-                status,
-                &method,
-                &path,
-                &body,
-                retry_after,
-            ));
-        }
-        if body.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        let value: Value = serde_json::from_str(&body)
-            .map_err(|e| Error::Protocol(format!("{method} {path}: answer is not JSON: {e}")))?;
-        // Thread-limit errors can come with any status, even 200.
-        if let Some(errors) = value
-            .get("errors")
-            .filter(|e| e.as_array().is_some_and(|a| !a.is_empty()))
-        {
-            if errors.to_string().contains("Itgenatr005") {
-                return Err(Error::from_response(
-                    status,
-                    &method,
-                    &path,
-                    &body,
-                    retry_after,
-                ));
-            }
-        }
-        Ok(value)
+    /// The `ImpersonationResourceId` requests of this view carry.
+    pub(crate) fn impersonation(&self) -> Option<i64> {
+        self.impersonation.or(self.inner.impersonation)
     }
 }
 
@@ -750,65 +562,6 @@ impl Client {
     pub(crate) fn max_concurrent_per_endpoint(&self) -> usize {
         self.inner.max_concurrent
     }
-}
-
-/// The thread-limit endpoint: the entity collection, the first segment under `V1.0/`.
-fn endpoint_of(base: &Url, url: &Url) -> String {
-    let rest = url.path().strip_prefix(base.path()).unwrap_or(url.path());
-    rest.split('/').next().unwrap_or("").to_string()
-}
-
-fn transport(method: &str, path: &str, source: reqwest::Error) -> Error {
-    let not_sent = source.is_connect();
-    Error::Transport {
-        method: method.to_string(),
-        path: path.to_string(),
-        timeout: source.is_timeout(),
-        not_sent,
-        source,
-    }
-}
-
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0)
-            .then(|| Duration::from_secs_f64(seconds.min(3600.0)));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
-}
-
-/// Exponential backoff with full jitter.
-fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
-    let exp = policy
-        .initial_backoff
-        .saturating_mul(2u32.saturating_pow(attempt.min(16)));
-    let cap = exp.min(policy.max_backoff);
-    let nanos = cap.as_nanos() as u64;
-    if nanos == 0 {
-        return Duration::ZERO;
-    }
-    Duration::from_nanos(nanos / 2 + jitter() % (nanos / 2 + 1))
-}
-
-fn jitter() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static STATE: AtomicU64 = AtomicU64::new(0);
-    let mut x = STATE.load(Ordering::Relaxed);
-    if x == 0 {
-        x = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0x9E37_79B9_7F4A_7C15)
-            | 1;
-    }
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    STATE.store(x, Ordering::Relaxed);
-    x
 }
 
 #[cfg(test)]
@@ -857,53 +610,18 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_forms() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
-        assert_eq!(
-            parse_retry_after("Mon, 01 Jan 2001 00:00:00 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
-    }
-
-    #[test]
-    fn backoff_is_full_jitter_between_zero_and_the_capped_exponential() {
-        let policy = RetryPolicy {
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(1),
-            ..RetryPolicy::default()
-        };
-        for attempt in [0, 2, 6] {
-            let cap = Duration::from_millis(100 * 2u64.pow(attempt)).min(Duration::from_secs(1));
-            let samples: Vec<Duration> = (0..4000).map(|_| backoff(&policy, attempt)).collect();
-            assert!(samples.iter().all(|d| *d <= cap), "attempt {attempt}: above {cap:?}");
-            // Uniform over [0, cap]: about a quarter in each quarter of the range.
-            for quarter in 0..4u32 {
-                let (low, high) = (cap * quarter / 4, cap * (quarter + 1) / 4);
-                let share = samples.iter().filter(|d| **d >= low && **d < high).count();
-                assert!(
-                    (800..1200).contains(&share),
-                    "attempt {attempt}: {share} of 4000 delays in [{low:?}, {high:?})"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let policy = RetryPolicy {
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(1),
-            ..RetryPolicy::default()
-        };
-        for attempt in 0..10 {
-            let d = backoff(&policy, attempt);
-            let cap = Duration::from_millis(100 * 2u64.pow(attempt)).min(Duration::from_secs(1));
-            assert!(
-                d <= cap && d >= cap / 2,
-                "attempt {attempt}: {d:?} vs {cap:?}"
-            );
-        }
+    fn zone_hosts_stay_on_the_lookup_domain() {
+        let url = |u: &str| Url::parse(u).unwrap();
+        let lookup = url("https://webservices2.autotask.net/atservicesrest/");
+        assert!(zone_host_allowed(&lookup, &url("https://webservices15.autotask.net/x/")));
+        assert!(zone_host_allowed(&lookup, &url("https://WEBSERVICES2.autotask.net/x/")));
+        assert!(!zone_host_allowed(&lookup, &url("https://webservices15.attacker.example/x/")));
+        assert!(!zone_host_allowed(&lookup, &url("https://autotask.net.attacker.example/x/")));
+        assert!(!zone_host_allowed(&lookup, &url("https://evilautotask.net/x/")));
+        let local = url("http://127.0.0.1:9/atservicesrest/");
+        assert!(zone_host_allowed(&local, &url("http://127.0.0.1:10/x/")));
+        assert!(!zone_host_allowed(&local, &url("https://webservices15.autotask.net/x/")));
+        let short = url("https://localhost.net/");
+        assert!(!zone_host_allowed(&short, &url("https://other.net/")));
     }
 }

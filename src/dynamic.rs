@@ -4,11 +4,11 @@
 
 use crate::client::{Client, Request};
 use crate::error::{Error, Result};
-use crate::handle::{check_write_body, get_raw, item_id, replace_body};
+use crate::handle::{check_id, check_write_body, get_raw, item_id, replace_body, Unknown};
 use crate::meta::{EntityMeta, Verbs};
-use crate::paging::{self, FirstPage};
+use crate::paging;
 use crate::query::QuerySpec;
-use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{BoxStream, StreamExt};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -143,6 +143,7 @@ impl DynamicEntity {
     /// `GET /{E}/{id}`; no request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<Value>> {
         self.require_root(Verbs::GET, "be read by id")?;
+        check_id(self.meta.name, id)?;
         get_raw(
             &self.client,
             self.meta.name,
@@ -166,21 +167,28 @@ impl DynamicEntity {
             .await
     }
 
-    /// `PUT /{E}`; the whole record (writable fields left out are cleared).
+    /// `PUT /{E}`: replaces the whole record. `record` must hold every writable field (`null` to clear
+    /// one), as a record read with [`get`](Self::get) does: a partial record (read with
+    /// `IncludeFields`) is refused, since the PUT would clear every field it lacks. Fields the metadata
+    /// does not know are sent as given.
     pub async fn replace(&self, record: &Value) -> Result<i64> {
         self.require_root(Verbs::PUT, "be replaced")?;
         require_id(self.meta, record)?;
-        self.write(
+        require_whole(self.meta, record)?;
+        self.write_with(
             Method::PUT,
             self.meta.name.to_string(),
             replace_body(self.meta, record.clone()),
+            Unknown::Keep,
         )
         .await
     }
 
-    /// `DELETE /{E}/{id}`.
+    /// `DELETE /{E}/{id}`; done also when a retry finds the record gone after an attempt whose answer
+    /// was lost.
     pub async fn delete(&self, id: i64) -> Result<()> {
         self.require_root(Verbs::DELETE, "be deleted")?;
+        check_id(self.meta.name, id)?;
         self.client
             .execute(Request::new(
                 Method::DELETE,
@@ -197,7 +205,7 @@ impl DynamicEntity {
             .require_root(Verbs::QUERY, "be queried")
             .and_then(|_| spec.validate(self.meta));
         match checked {
-            Ok(()) => paging::records(self.client.clone(), self.meta.name, spec, None),
+            Ok(()) => paging::records(self.client.clone(), self.meta.name, spec, None, None),
             Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
         }
     }
@@ -228,6 +236,7 @@ impl DynamicEntity {
         let child = self.meta.child.ok_or_else(|| {
             Error::InvalidInput(format!("{} has no parent-scoped path", self.meta.name))
         })?;
+        check_id(child.parent, parent_id)?;
         Ok(DynamicChildren {
             client: self.client.clone(),
             meta: self.meta,
@@ -237,13 +246,62 @@ impl DynamicEntity {
     }
 
     async fn write(&self, method: Method, path: String, body: Value) -> Result<i64> {
-        check_write_body(self.meta, &body)?;
-        let answer = self
-            .client
-            .execute(Request::new(method, path, self.meta.name).body(body))
-            .await?;
-        item_id(self.meta.name, &answer)
+        self.write_with(method, path, body, Unknown::Refuse).await
     }
+
+    async fn write_with(
+        &self,
+        method: Method,
+        path: String,
+        body: Value,
+        unknown: Unknown,
+    ) -> Result<i64> {
+        write_body(&self.client, self.meta, method, path, body, unknown).await
+    }
+}
+
+/// Checks and sends one write body; the record's id.
+async fn write_body(
+    client: &Client,
+    meta: &'static EntityMeta,
+    method: Method,
+    path: String,
+    body: Value,
+    unknown: Unknown,
+) -> Result<i64> {
+    check_write_body(meta, &body, unknown)?;
+    let answer = client
+        .execute(Request::new(method, path, meta.name).body(body))
+        .await?;
+    item_id(meta.name, &answer)
+}
+
+/// A whole-record body must hold every writable field: what it lacks, a PUT would clear.
+fn require_whole(meta: &EntityMeta, record: &Value) -> Result<()> {
+    let Some(object) = record.as_object() else {
+        return Err(Error::InvalidInput(format!(
+            "{}: a write body must be a JSON object",
+            meta.name
+        )));
+    };
+    let missing: Vec<&str> = meta
+        .fields
+        .iter()
+        .filter(|f| !f.is_read_only() && f.name != "id" && !object.contains_key(f.name))
+        .map(|f| f.name)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "{}: a replace (PUT) needs the whole record, and this one lacks {} writable field(s) ({}{}), \
+         which the PUT would clear; read the record without IncludeFields, set the fields to null to \
+         clear them, or use update (PATCH) to change only some",
+        meta.name,
+        missing.len(),
+        missing[..missing.len().min(5)].join(", "),
+        if missing.len() > 5 { ", …" } else { "" }
+    )))
 }
 
 /// `verb` must be among the `verbs` of `path` (a root collection or a parent path), else a clear error
@@ -304,22 +362,14 @@ impl DynamicChildren {
         if let Err(e) = self.require(Verbs::LIST, "be listed") {
             return futures::stream::once(futures::future::ready(Err(e))).boxed();
         }
-        paging::pages(
-            self.client.clone(),
-            self.meta.name.to_string(),
-            FirstPage::List {
-                path: self.path.clone(),
-            },
-        )
-        .map_ok(|items| futures::stream::iter(items.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+        paging::children(self.client.clone(), self.meta.name, self.path.clone(), None)
     }
 
     /// One child: `GET /{Parent}/{parentId}/{Seg}/{id}`; no request when the record cache holds it
     /// ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<Value>> {
         self.require(Verbs::GET, "be read by id")?;
+        check_id(self.meta.name, id)?;
         get_raw(&self.client, self.meta.name, format!("{}/{id}", self.path)).await
     }
 
@@ -336,17 +386,20 @@ impl DynamicChildren {
         self.write(Method::PATCH, patch.clone()).await
     }
 
-    /// PUTs a whole child record.
+    /// PUTs a whole child record; like [`DynamicEntity::replace`], a record lacking writable fields is
+    /// refused.
     pub async fn replace(&self, record: &Value) -> Result<i64> {
         self.require(Verbs::PUT, "be replaced")?;
         require_id(self.meta, record)?;
-        self.write(Method::PUT, replace_body(self.meta, record.clone()))
-            .await
+        require_whole(self.meta, record)?;
+        let body = replace_body(self.meta, record.clone());
+        write_body(&self.client, self.meta, Method::PUT, self.path.clone(), body, Unknown::Keep).await
     }
 
     /// Deletes a child.
     pub async fn delete(&self, id: i64) -> Result<()> {
         self.require(Verbs::DELETE, "be deleted")?;
+        check_id(self.meta.name, id)?;
         self.client
             .execute(Request::new(
                 Method::DELETE,
@@ -358,11 +411,6 @@ impl DynamicChildren {
     }
 
     async fn write(&self, method: Method, body: Value) -> Result<i64> {
-        check_write_body(self.meta, &body)?;
-        let answer = self
-            .client
-            .execute(Request::new(method, self.path.clone(), self.meta.name).body(body))
-            .await?;
-        item_id(self.meta.name, &answer)
+        write_body(&self.client, self.meta, method, self.path.clone(), body, Unknown::Refuse).await
     }
 }

@@ -1,10 +1,116 @@
 //! One error type for everything the client does, with kinds users can match on.
 //!
-//! Autotask reports most failures as HTTP 500 with `{"errors":["..."]}`; [`Error::from_response`] maps those
-//! texts to the kind they mean ("No matching records found" is [`Error::NotFound`], "does not have the
-//! adequate permissions" is [`Error::Permission`], `Itgenatr005` is [`Error::ThreadLimit`] whatever the status).
+//! Autotask reports most failures as HTTP 500 with `{"errors":["..."]}`, and some as `200` with the same
+//! body; [`Error::from_response`] maps those texts to the kind they mean ("No matching records found" is
+//! [`Error::NotFound`], "does not have the adequate permissions" is [`Error::Permission`], `Itgenatr005`
+//! is [`Error::ThreadLimit`] whatever the status, a validation text is [`Error::Validation`], and any
+//! other failure of the server is [`Error::Server`], which safe requests retry). Texts are cut for
+//! display: an error never holds more than a few KiB of what the server sent.
 
+use serde_json::Value;
+use std::fmt;
 use std::time::Duration;
+
+/// Longest server text kept per message (characters); the rest is cut with `…`.
+const MESSAGE_CHARS: usize = 2000;
+/// Most server messages kept per error.
+const MAX_MESSAGES: usize = 20;
+
+/// A request body kept in an error ([`Error::UnknownOutcome`], a transaction's unknown create) for the
+/// caller to check and re-send deliberately. It dereferences to the whole JSON value; its `Debug` and
+/// `Display` hide the values of secret fields (`secretKey`, `secret`, `password`, at any depth).
+///
+/// ```
+/// let payload = autotask::Payload::new(serde_json::json!({"name": "hook", "secretKey": "s3cret"}));
+/// assert_eq!(payload["secretKey"], "s3cret");
+/// assert!(!format!("{payload:?} {payload}").contains("s3cret"));
+/// ```
+#[derive(Clone, PartialEq, Default)]
+pub struct Payload(Value);
+
+impl Payload {
+    /// Wraps a request body.
+    pub fn new(value: Value) -> Self {
+        Self(value)
+    }
+
+    /// The whole body, secrets included.
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+
+    /// The whole body, secrets included.
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+
+    /// A copy with the value of every secret field replaced by `"***"`.
+    pub fn redacted(&self) -> Value {
+        redact(&self.0)
+    }
+}
+
+/// Field names whose values are secrets, compared case-insensitively.
+const SECRET_FIELDS: [&str; 3] = ["secretKey", "secret", "password"];
+
+fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(name, v)| {
+                    let secret = SECRET_FIELDS.iter().any(|s| s.eq_ignore_ascii_case(name));
+                    let v = if secret && !v.is_null() {
+                        Value::String("***".into())
+                    } else {
+                        redact(v)
+                    };
+                    (name.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+impl std::ops::Deref for Payload {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl From<Value> for Payload {
+    fn from(value: Value) -> Self {
+        Self(value)
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Payload({})", truncate(&self.redacted().to_string(), MESSAGE_CHARS))
+    }
+}
+
+impl fmt::Display for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&truncate(&self.redacted().to_string(), MESSAGE_CHARS))
+    }
+}
+
+/// Where an interrupted stream can pick up again: pass it to
+/// [`QueryBuilder::resume_from`](crate::QueryBuilder::resume_from) (or
+/// [`ChildHandle::stream_from`](crate::ChildHandle::stream_from)). Results come in ascending id order,
+/// so the cursor is the last id delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ResumePoint {
+    /// Which part of a query split into several (a long `in` list) was running; 0 otherwise.
+    pub part: usize,
+    /// The last id delivered in that part; `None` when the part had delivered nothing yet.
+    pub after_id: Option<i64>,
+}
 
 /// Everything that can go wrong talking to Autotask.
 #[derive(Debug, thiserror::Error)]
@@ -103,10 +209,12 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// A create whose outcome is unknown: it was sent, then the connection failed, timed out, or a
-    /// gateway answered 502/503/504, so it may or may not have been processed. It was **not** retried,
-    /// so that no duplicate is made (and [`Error::is_retryable`] is false); `payload` is the body that
-    /// was sent, to check and re-send deliberately.
+    /// A create whose outcome is unknown: it was sent, then the connection failed, the answer never came
+    /// (a timeout, the call's budget), the server failed ([`Error::Server`], a 5xx without text), or it
+    /// answered success without a usable `itemId` (an empty, unreadable or odd answer), so the record may
+    /// or may not exist. It was **not** retried, so that no duplicate is made (and
+    /// [`Error::is_retryable`] is false); `payload` is the body that was sent, to check and re-send
+    /// deliberately (its `Debug` hides secret fields).
     #[error(
         "outcome of create on {entity} is unknown ({reason}); not retried to avoid a duplicate"
     )]
@@ -116,7 +224,78 @@ pub enum Error {
         /// What went wrong ("timed out waiting for the answer", or the underlying error's text).
         reason: String,
         /// The JSON body that was sent (`null` if there was none).
-        payload: serde_json::Value,
+        payload: Payload,
+    },
+
+    /// The server failed without saying the request was wrong: a `500` (or a `200`) whose `errors` text is
+    /// not a validation message ("An unexpected error occurred", "Object reference not set…"). Retryable:
+    /// safe requests (reads, queries, pages, updates, deletes) are retried within the budget; a create
+    /// is not, and ends as [`Error::UnknownOutcome`].
+    #[error("server error (HTTP {status}): {}", messages.join("; "))]
+    Server {
+        /// The HTTP status (500, or 200 with an `errors` body).
+        status: u16,
+        /// The server's `errors` texts, cut for display.
+        messages: Vec<String>,
+    },
+
+    /// A successful status whose answer cannot be used: empty, not UTF-8, or not JSON. Retryable for safe
+    /// requests; on a create it is an [`Error::UnknownOutcome`] (the create may have happened).
+    #[error("unusable answer (HTTP {status}) to {method} {path}: {reason}")]
+    MalformedAnswer {
+        /// The HTTP status.
+        status: u16,
+        /// The request method.
+        method: String,
+        /// The URL path that was requested.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A successful answer larger than [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes);
+    /// reading stopped at the limit. Not retryable.
+    #[error("the answer to {method} {path} is larger than {limit} bytes; not read")]
+    ResponseTooLarge {
+        /// The request method.
+        method: String,
+        /// The URL path that was requested.
+        path: String,
+        /// The limit in force, in bytes.
+        limit: usize,
+    },
+
+    /// The call's total budget ([`RetryPolicy::total_budget`](crate::RetryPolicy::total_budget)) ran out
+    /// while waiting: for a thread-limit slot or zone detection (`sent` false), or for the answer (`sent`
+    /// true; a create then ends as [`Error::UnknownOutcome`]).
+    #[error("{method} {path}: no answer within the call's budget of {budget:?}")]
+    Timeout {
+        /// The request method.
+        method: String,
+        /// The URL path (or the request's path relative to the API base).
+        path: String,
+        /// The budget that ran out.
+        budget: Duration,
+        /// True when the request had been sent.
+        sent: bool,
+    },
+
+    /// A stream failed after delivering records: `delivered` records came before the failure (`source`),
+    /// and `resume` says where to pick up again without repeating or losing any.
+    #[error(
+        "{entity} stream stopped after {delivered} records{}: {source}",
+        resume.after_id.map(|id| format!(" (last id {id})")).unwrap_or_default()
+    )]
+    StreamInterrupted {
+        /// The entity streamed.
+        entity: String,
+        /// Records delivered before the failure.
+        delivered: u64,
+        /// Where to resume.
+        resume: ResumePoint,
+        /// What stopped it.
+        #[source]
+        source: Box<Error>,
     },
 
     /// The record **was created** (its id is `id`), but reading it back failed: a create-and-read call
@@ -213,7 +392,10 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// Maps an unsuccessful HTTP answer to its kind.
+    /// Maps an unsuccessful HTTP answer (or a `200` whose body carries `errors`) to its kind. The texts
+    /// decide before the status: `Itgenatr005` is a thread limit whatever the status; an `errors` text
+    /// is a missing record, a permission or threshold refusal, a validation message (any `4xx`, or a
+    /// text Autotask uses for bad input), or else a server failure ([`Error::Server`]).
     pub fn from_response(
         status: u16,
         method: &str,
@@ -223,13 +405,14 @@ impl Error {
     ) -> Error {
         let messages = error_messages(body);
         let text = if messages.is_empty() {
-            body.to_string()
+            truncate(body, MESSAGE_CHARS)
         } else {
             messages.join(" ")
         };
         let lower = text.to_ascii_lowercase();
+        let autotask_errors = !messages.is_empty() && body.contains("errors");
         let messages = if messages.is_empty() && !body.trim().is_empty() {
-            vec![truncate(body.trim(), 2000)]
+            vec![truncate(body.trim(), MESSAGE_CHARS)]
         } else {
             messages
         };
@@ -248,29 +431,32 @@ impl Error {
                 retry_after,
                 messages,
             },
-            500 if lower.contains("no matching records found") => {
-                Error::NotFound { status, messages }
-            }
-            500 if lower.contains("adequate permission")
-                || lower.contains("does not have permission") =>
-            {
-                Error::Permission { status, messages }
-            }
-            500 if lower.contains("threshold") && lower.contains("exceeded") => {
-                Error::RateLimited {
-                    status,
-                    retry_after,
-                    messages,
+            _ if autotask_errors => {
+                if lower.contains("no matching records found") {
+                    Error::NotFound { status, messages }
+                } else if lower.contains("adequate permission")
+                    || lower.contains("does not have permission")
+                {
+                    Error::Permission { status, messages }
+                } else if lower.contains("threshold")
+                    && (lower.contains("exceeded") || lower.contains("has been reached"))
+                {
+                    Error::RateLimited {
+                        status,
+                        retry_after,
+                        messages,
+                    }
+                } else if (400..500).contains(&status) || is_validation_text(&lower) {
+                    Error::Validation { status, messages }
+                } else {
+                    Error::Server { status, messages }
                 }
-            }
-            400 | 500 if !messages.is_empty() && body.contains("errors") => {
-                Error::Validation { status, messages }
             }
             _ => Error::Http {
                 status,
                 method: method.to_string(),
                 path: path.to_string(),
-                body: truncate(body, 2000),
+                body: truncate(body, MESSAGE_CHARS),
             },
         }
     }
@@ -284,55 +470,92 @@ impl Error {
         }
     }
 
+    /// The error a [`Error::StreamInterrupted`] wraps, or this one: the kind to act on.
+    pub fn cause(&self) -> &Error {
+        match self {
+            Error::StreamInterrupted { source, .. } => source.cause(),
+            other => other,
+        }
+    }
+
     /// True for transport-level failures (py-autotask's `AutotaskConnectionError`).
     pub fn is_connection(&self) -> bool {
-        matches!(self, Error::Transport { .. } | Error::UnknownOutcome { .. })
+        matches!(
+            self.cause(),
+            Error::Transport { .. } | Error::UnknownOutcome { .. } | Error::Timeout { .. }
+        )
     }
 
     /// True when the server rejected the content (py-autotask's `AutotaskValidationError`), or the client did.
     pub fn is_validation(&self) -> bool {
-        matches!(self, Error::Validation { .. } | Error::InvalidInput(_))
+        matches!(self.cause(), Error::Validation { .. } | Error::InvalidInput(_))
     }
 
     /// True for rate and thread limits (py-autotask's `AutotaskRateLimitError`).
     pub fn is_rate_limit(&self) -> bool {
-        matches!(self, Error::RateLimited { .. } | Error::ThreadLimit { .. })
+        matches!(
+            self.cause(),
+            Error::RateLimited { .. } | Error::ThreadLimit { .. }
+        )
     }
 
     /// True for authentication failures.
     pub fn is_authentication(&self) -> bool {
-        matches!(self, Error::Authentication { .. })
+        matches!(self.cause(), Error::Authentication { .. })
     }
 
     /// True for not-found answers.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound { .. })
+        matches!(self.cause(), Error::NotFound { .. })
     }
 
-    /// True when repeating the same request later may succeed: limits, 502/503/504, transport failures.
+    /// True when repeating the same request later may succeed: limits, server failures (a [`Error::Server`]
+    /// text, 500/502/503/504 without one), unusable answers, transport failures and timeouts.
     /// [`Error::UnknownOutcome`] is not retryable: repeating it could duplicate a record.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::RateLimited { .. } | Error::ThreadLimit { .. } | Error::Transport { .. } => true,
-            Error::Http { status, .. } => matches!(status, 502..=504),
+        match self.cause() {
+            Error::RateLimited { .. }
+            | Error::ThreadLimit { .. }
+            | Error::Transport { .. }
+            | Error::Server { .. }
+            | Error::MalformedAnswer { .. }
+            | Error::Timeout { .. } => true,
+            Error::Http { status, .. } => matches!(status, 500 | 502..=504),
+            _ => false,
+        }
+    }
+
+    /// True when the request may have been processed although the call failed: the answer was lost
+    /// (transport failure after sending, timeout), the server failed mid-way, or a success answer could
+    /// not be read. A create ending so is an [`Error::UnknownOutcome`].
+    pub fn may_have_been_processed(&self) -> bool {
+        match self.cause() {
+            Error::Transport { not_sent, .. } => !*not_sent,
+            Error::Timeout { sent, .. } => *sent,
+            Error::Server { .. }
+            | Error::MalformedAnswer { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::UnknownOutcome { .. } => true,
+            Error::Http { status, .. } => *status >= 500,
             _ => false,
         }
     }
 
     /// How long the server asked us to wait, if it said.
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
+        match self.cause() {
             Error::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
 
-    /// The server's messages, where it sent any.
+    /// The server's messages (cut for display), where it sent any.
     pub fn messages(&self) -> &[String] {
-        match self {
+        match self.cause() {
             Error::Permission { messages, .. }
             | Error::NotFound { messages, .. }
             | Error::Validation { messages, .. }
+            | Error::Server { messages, .. }
             | Error::RateLimited { messages, .. }
             | Error::ThreadLimit { messages, .. } => messages,
             _ => &[],
@@ -340,41 +563,89 @@ impl Error {
     }
 }
 
-/// The texts of `{"errors":["..."]}` (strings, or objects with `message`), or of `{"Message": "..."}`.
+/// Phrases of Autotask's (and ASP.NET's) messages that say the request itself is wrong, so that
+/// repeating it cannot help: the business-rule, field, query and conversion errors of PROTOCOL.md 2.4.
+const VALIDATION_PHRASES: &[&str] = &[
+    "must be",
+    "must have",
+    "must assign",
+    "must include",
+    "must not",
+    "is required",
+    "are required",
+    "missing required",
+    "is missing",
+    "invalid",
+    "is not valid",
+    "not a valid",
+    "unable to find",
+    "unable to convert",
+    "conversion failed",
+    "failed to convert",
+    "cannot be",
+    "can not be",
+    "does not exist",
+    "do not exist",
+    "exceeds",
+    "is limited to",
+    "are limited to",
+    "only one",
+    "not supported",
+    "not allowed",
+    "not permitted",
+    "already exists",
+    "duplicate",
+    "too long",
+    "too many",
+    "larger than",
+    "out of range",
+    "could not be saved",
+    "refused",
+];
+
+/// True when a lower-case server text is one of Autotask's validation messages.
+fn is_validation_text(lower: &str) -> bool {
+    VALIDATION_PHRASES.iter().any(|phrase| lower.contains(phrase))
+}
+
+impl Error {
+}
+
+/// The texts of `{"errors":["..."]}` (strings, or objects with `message`), or of `{"Message": "..."}`:
+/// at most [`MAX_MESSAGES`] of them, each cut at [`MESSAGE_CHARS`] characters.
 pub(crate) fn error_messages(body: &str) -> Vec<String> {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(body) else {
+    let Ok(value) = serde_json::from_str::<Value>(body) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     if let Some(errors) = value.get("errors").and_then(|e| e.as_array()) {
         for e in errors {
             match e {
-                serde_json::Value::String(s) => out.push(s.clone()),
-                other => {
-                    if let Some(m) = other.get("message").and_then(|m| m.as_str()) {
-                        out.push(m.to_string());
-                    } else {
-                        out.push(other.to_string());
-                    }
-                }
+                Value::String(s) => out.push(truncate(s, MESSAGE_CHARS)),
+                other => match other.get("message").and_then(|m| m.as_str()) {
+                    Some(m) => out.push(truncate(m, MESSAGE_CHARS)),
+                    None => out.push(truncate(&other.to_string(), MESSAGE_CHARS)),
+                },
             }
         }
     }
     if let Some(m) = value.get("Message").and_then(|m| m.as_str()) {
-        out.push(m.to_string());
+        out.push(truncate(m, MESSAGE_CHARS));
+    }
+    if out.len() > MAX_MESSAGES {
+        let more = out.len() - MAX_MESSAGES;
+        out.truncate(MAX_MESSAGES);
+        out.push(format!("… and {more} more"));
     }
     out
 }
 
-fn truncate(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
+/// `text` cut at `max` characters (on a character boundary), with `…` when it was longer.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..end]),
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 #[cfg(test)]

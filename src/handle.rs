@@ -17,9 +17,9 @@
 use crate::cache::Cacheable;
 use crate::client::{Client, Request};
 use crate::entity::*;
-use crate::error::{Error, Result};
+use crate::error::{Error, ResumePoint, Result};
 use crate::meta::{DataType, EntityMeta};
-use crate::paging::{self, FirstPage};
+use crate::paging;
 use crate::query::{Filter, Op, QuerySpec};
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
@@ -105,9 +105,31 @@ pub(crate) fn encode<T: Serialize>(entity: &str, value: &T) -> Result<Value> {
         .map_err(|e| Error::InvalidInput(format!("{entity}: cannot encode body: {e}")))
 }
 
+/// Ids the API can hold: positive, or 0 for the root company (PROTOCOL.md 6.4); anything else is refused
+/// before sending.
+pub(crate) fn check_id(entity: &str, id: i64) -> Result<()> {
+    if id > 0 || (id == 0 && entity.eq_ignore_ascii_case("Companies")) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "{entity}: {id} is not a record id (ids are positive; only the root company has id 0)"
+        )))
+    }
+}
+
+/// What a write body may hold besides the entity's known fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unknown {
+    /// Refuse fields the metadata does not know (creates, patches).
+    Refuse,
+    /// Keep them: a whole record read from the server sends back fields this SDK does not know.
+    Keep,
+}
+
 /// Checks a write body against the metadata before sending: known fields, no read-only fields (except
-/// `id`), strings within their length.
-pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value) -> Result<()> {
+/// `id`), values the field can hold (strings within their length, integers within their width, dates
+/// within the years Autotask stores).
+pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value, unknown: Unknown) -> Result<()> {
     let Some(object) = body.as_object() else {
         return Err(Error::InvalidInput(format!(
             "{}: a write body must be a JSON object",
@@ -115,10 +137,26 @@ pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value) -> Result<()> {
         )));
     };
     for (name, value) in object {
-        if name == "id" || name == "userDefinedFields" {
+        if name == "userDefinedFields" {
+            continue;
+        }
+        if name == "id" {
+            match value.as_i64() {
+                Some(id) => check_id(meta.name, id)?,
+                None if value.is_null() => {}
+                None => {
+                    return Err(Error::InvalidInput(format!(
+                        "{}: `id` must be an integer, not {value}",
+                        meta.name
+                    )))
+                }
+            }
             continue;
         }
         let Some(field) = meta.field(name) else {
+            if unknown == Unknown::Keep {
+                continue;
+            }
             return Err(Error::InvalidInput(format!(
                 "{} has no field {name:?}",
                 meta.name
@@ -138,6 +176,11 @@ pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value) -> Result<()> {
                     meta.name, field.name, field.length
                 )));
             }
+        }
+        if !value.is_null() {
+            crate::query::check_value(field.data_type, value).map_err(|why| {
+                Error::InvalidInput(format!("{}.{}: {why}", meta.name, field.name))
+            })?;
         }
     }
     Ok(())
@@ -207,6 +250,7 @@ impl<E: GetById> EntityHandle<E> {
     /// `GET /{E}/{id}`; `None` when there is no such record (the API answers `200 {"item":null}` or 404).
     /// No request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<E>> {
+        check_id(E::NAME, id)?;
         let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", E::NAME)).await?;
         raw.map(|v| decode(E::NAME, v)).transpose()
     }
@@ -217,7 +261,7 @@ impl<E: CreateAtRoot> EntityHandle<E> {
     /// otherwise [`Error::UnknownOutcome`] carries the payload.
     pub async fn create(&self, record: &E::New) -> Result<i64> {
         let body = encode(E::NAME, record)?;
-        check_write_body(E::meta(), &body)?;
+        check_write_body(E::meta(), &body, Unknown::Refuse)?;
         let answer = self
             .client
             .execute(Request::new(Method::POST, E::NAME, E::NAME).body(body))
@@ -256,8 +300,9 @@ pub(crate) async fn read_back<E: GetById>(client: &Client, id: i64) -> Result<E>
 impl<E: UpdateAtRoot> EntityHandle<E> {
     /// `PATCH /{E}` with the id in the body: only the patch's changed fields are sent.
     pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
+        check_id(E::NAME, patch.id())?;
         let body = encode(E::NAME, patch)?;
-        check_write_body(E::meta(), &body)?;
+        check_write_body(E::meta(), &body, Unknown::Refuse)?;
         let answer = self
             .client
             .execute(Request::new(Method::PATCH, E::NAME, E::NAME).body(body))
@@ -266,12 +311,79 @@ impl<E: UpdateAtRoot> EntityHandle<E> {
     }
 }
 
+/// A whole record read fresh from the server, the only thing a `PUT` ([`EntityHandle::replace`],
+/// [`ChildHandle::replace`]) accepts.
+///
+/// A `PUT` clears every writable field the body leaves null, so replacing with a partial record (one
+/// read with `include_fields`, whose other fields are `None`) would clear them all. A `FullRecord` is
+/// made only by `read_for_replace`, which reads every field from the server (never from the cache,
+/// never with `IncludeFields`); change its fields through `Deref`/`DerefMut`, then replace. Fields this
+/// SDK does not know (`extra`) are sent back as read. To change a few fields, `update` (a PATCH, which
+/// sends only those) is the simpler tool.
+///
+/// ```compile_fail
+/// # async fn f(client: autotask::Client) -> autotask::Result<()> {
+/// use autotask::entities::TicketField;
+/// let partial = client.tickets().query().include_fields([TicketField::Title]).all().await?;
+/// client.tickets().replace(&partial[0]).await?; // a partial Ticket is not a FullRecord
+/// # Ok(()) }
+/// ```
+///
+/// ```no_run
+/// # async fn f(client: autotask::Client) -> autotask::Result<()> {
+/// if let Some(mut ticket) = client.tickets().read_for_replace(42).await? {
+///     ticket.title = Some("Printer fixed".into());
+///     client.tickets().replace(&ticket).await?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullRecord<E>(E);
+
+impl<E> FullRecord<E> {
+    /// The record.
+    pub fn into_inner(self) -> E {
+        self.0
+    }
+}
+
+impl<E> std::ops::Deref for FullRecord<E> {
+    type Target = E;
+
+    fn deref(&self) -> &E {
+        &self.0
+    }
+}
+
+impl<E> std::ops::DerefMut for FullRecord<E> {
+    fn deref_mut(&mut self) -> &mut E {
+        &mut self.0
+    }
+}
+
+/// `GET` of a whole record from the server, for a replace.
+async fn read_full<E: Entity>(client: &Client, path: String) -> Result<Option<FullRecord<E>>> {
+    let raw = get_fresh(client, E::NAME, path).await?;
+    raw.map(|v| decode(E::NAME, v).map(FullRecord)).transpose()
+}
+
+impl<E: ReplaceAtRoot + GetById> EntityHandle<E> {
+    /// `GET /{E}/{id}` from the server (never from the cache): the whole record, to change and pass to
+    /// [`replace`](Self::replace). `None` when there is no such record.
+    pub async fn read_for_replace(&self, id: i64) -> Result<Option<FullRecord<E>>> {
+        check_id(E::NAME, id)?;
+        read_full(&self.client, format!("{}/{id}", E::NAME)).await
+    }
+}
+
 impl<E: ReplaceAtRoot> EntityHandle<E> {
-    /// `PUT /{E}`: replaces the whole record; writable fields that are `None` are cleared.
-    /// Read-only fields are left out of the body.
-    pub async fn replace(&self, record: &E) -> Result<i64> {
-        let body = replace_body(E::meta(), encode(E::NAME, record)?);
-        check_write_body(E::meta(), &body)?;
+    /// `PUT /{E}`: replaces the whole record with `record` (read by `read_for_replace`, then changed).
+    /// Writable fields it holds as `None` are cleared; read-only fields are left out; fields this SDK
+    /// does not know are sent back as read.
+    pub async fn replace(&self, record: &FullRecord<E>) -> Result<i64> {
+        check_id(E::NAME, record.id())?;
+        let body = replace_body(E::meta(), encode(E::NAME, &record.0)?);
+        check_write_body(E::meta(), &body, Unknown::Keep)?;
         let answer = self
             .client
             .execute(Request::new(Method::PUT, E::NAME, E::NAME).body(body))
@@ -280,14 +392,15 @@ impl<E: ReplaceAtRoot> EntityHandle<E> {
     }
 }
 
-/// A PUT body: every writable field (null when unset), no read-only ones.
+/// A PUT body: every writable field (null when unset), no read-only ones, and every field the metadata
+/// does not know (read from a newer server: sent back as it came).
 pub(crate) fn replace_body(meta: &EntityMeta, record: Value) -> Value {
     let mut record = record;
     if let Some(object) = record.as_object_mut() {
         object.retain(|name, _| {
             name == "id"
                 || name == "userDefinedFields"
-                || meta.field(name).is_some_and(|f| !f.is_read_only())
+                || meta.field(name).is_none_or(|f| !f.is_read_only())
         });
         for field in meta
             .fields
@@ -301,8 +414,10 @@ pub(crate) fn replace_body(meta: &EntityMeta, record: Value) -> Value {
 }
 
 impl<E: DeleteAtRoot> EntityHandle<E> {
-    /// `DELETE /{E}/{id}`.
+    /// `DELETE /{E}/{id}`. When an attempt's answer was lost and the retry finds the record gone, the
+    /// delete is reported done: that attempt removed it (or someone else did meanwhile).
     pub async fn delete(&self, id: i64) -> Result<()> {
+        check_id(E::NAME, id)?;
         self.client
             .execute(Request::new(
                 Method::DELETE,
@@ -321,6 +436,7 @@ impl<E: Query> EntityHandle<E> {
             client: self.client.clone(),
             spec: QuerySpec::default(),
             max_total: None,
+            resume: None,
             _entity: PhantomData,
         }
     }
@@ -360,6 +476,7 @@ pub struct QueryBuilder<E> {
     client: Client,
     spec: QuerySpec,
     max_total: Option<u64>,
+    resume: Option<ResumePoint>,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -369,6 +486,7 @@ impl<E> Clone for QueryBuilder<E> {
             client: self.client.clone(),
             spec: self.spec.clone(),
             max_total: self.max_total,
+            resume: self.resume,
             _entity: PhantomData,
         }
     }
@@ -403,6 +521,32 @@ impl<E: Query> QueryBuilder<E> {
     /// Stop after this many records in total (no further pages are fetched).
     pub fn max_total_records(mut self, n: u64) -> Self {
         self.max_total = Some(n);
+        self
+    }
+
+    /// Streams from where an interrupted stream of the same query stopped
+    /// ([`Error::StreamInterrupted`]'s `resume`): the records after its last id, none twice, none
+    /// lost. Applies to [`stream`](Self::stream), [`stream_json`](Self::stream_json) and
+    /// [`all`](Self::all).
+    ///
+    /// ```no_run
+    /// # async fn f(client: autotask::Client) -> autotask::Result<()> {
+    /// use futures::TryStreamExt;
+    /// let query = client.tickets().query();
+    /// let mut stream = query.stream();
+    /// let resume = loop {
+    ///     match stream.try_next().await {
+    ///         Ok(Some(ticket)) => println!("{}", ticket.id),
+    ///         Ok(None) => return Ok(()),
+    ///         Err(autotask::Error::StreamInterrupted { resume, .. }) => break resume,
+    ///         Err(other) => return Err(other),
+    ///     }
+    /// };
+    /// let rest = query.resume_from(resume).all().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn resume_from(mut self, point: ResumePoint) -> Self {
+        self.resume = Some(point);
         self
     }
 
@@ -446,9 +590,15 @@ impl<E: Query> QueryBuilder<E> {
     /// One page is held in memory at a time.
     pub fn stream(&self) -> BoxStream<'static, Result<E>> {
         match self.checked() {
-            Ok(spec) => paging::records(self.client.clone(), E::NAME, &spec, self.max_total)
-                .and_then(|v| futures::future::ready(decode(E::NAME, v)))
-                .boxed(),
+            Ok(spec) => paging::records(
+                self.client.clone(),
+                E::NAME,
+                &spec,
+                self.max_total,
+                self.resume,
+            )
+            .and_then(|v| futures::future::ready(decode(E::NAME, v)))
+            .boxed(),
             Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
         }
     }
@@ -456,7 +606,13 @@ impl<E: Query> QueryBuilder<E> {
     /// Raw JSON records (same paging as [`stream`](Self::stream)).
     pub fn stream_json(&self) -> BoxStream<'static, Result<Value>> {
         match self.checked() {
-            Ok(spec) => paging::records(self.client.clone(), E::NAME, &spec, self.max_total),
+            Ok(spec) => paging::records(
+                self.client.clone(),
+                E::NAME,
+                &spec,
+                self.max_total,
+                self.resume,
+            ),
             Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
         }
     }
@@ -522,14 +678,23 @@ impl<E: Child> ChildHandle<E> {
 impl<E: ListUnderParent> ChildHandle<E> {
     /// Every child of the parent (`GET /{Parent}/{id}/{Seg}`), following `nextPageUrl` to the end.
     pub fn stream(&self) -> BoxStream<'static, Result<E>> {
-        paging::pages(
-            self.client.clone(),
-            E::NAME.to_string(),
-            FirstPage::List { path: self.path() },
-        )
-        .map_ok(|items| futures::stream::iter(items.into_iter().map(|v| decode(E::NAME, v))))
-        .try_flatten()
-        .boxed()
+        self.stream_resumed(None)
+    }
+
+    /// The children after where an interrupted [`stream`](Self::stream) stopped
+    /// ([`Error::StreamInterrupted`]'s `resume`). A child list cannot be filtered, so its pages are read
+    /// again and the records up to the resume id skipped.
+    pub fn stream_from(&self, point: ResumePoint) -> BoxStream<'static, Result<E>> {
+        self.stream_resumed(Some(point))
+    }
+
+    fn stream_resumed(&self, resume: Option<ResumePoint>) -> BoxStream<'static, Result<E>> {
+        if let Err(e) = check_id(E::PARENT, self.parent_id) {
+            return futures::stream::once(futures::future::ready(Err(e))).boxed();
+        }
+        paging::children(self.client.clone(), E::NAME, self.path(), resume)
+            .and_then(|v| futures::future::ready(decode(E::NAME, v)))
+            .boxed()
     }
 
     /// Every child collected into a `Vec`.
@@ -542,6 +707,8 @@ impl<E: GetUnderParent> ChildHandle<E> {
     /// `GET /{Parent}/{id}/{Seg}/{childId}` (attachments return their `data` only here).
     /// No request when the record cache holds it ([`Client::enable_cache`]).
     pub async fn get(&self, id: i64) -> Result<Option<E>> {
+        check_id(E::PARENT, self.parent_id)?;
+        check_id(E::NAME, id)?;
         let raw = get_raw(&self.client, E::NAME, format!("{}/{id}", self.path())).await?;
         raw.map(|v| decode(E::NAME, v)).transpose()
     }
@@ -550,8 +717,9 @@ impl<E: GetUnderParent> ChildHandle<E> {
 impl<E: CreateUnderParent> ChildHandle<E> {
     /// `POST /{Parent}/{id}/{Seg}`; the new record's id.
     pub async fn create(&self, record: &E::New) -> Result<i64> {
+        check_id(E::PARENT, self.parent_id)?;
         let body = encode(E::NAME, record)?;
-        check_write_body(E::meta(), &body)?;
+        check_write_body(E::meta(), &body, Unknown::Refuse)?;
         let answer = self
             .client
             .execute(Request::new(Method::POST, self.path(), E::NAME).body(body))
@@ -563,8 +731,10 @@ impl<E: CreateUnderParent> ChildHandle<E> {
 impl<E: UpdateUnderParent> ChildHandle<E> {
     /// `PATCH /{Parent}/{id}/{Seg}` with the child's id in the body; only changed fields are sent.
     pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
+        check_id(E::PARENT, self.parent_id)?;
+        check_id(E::NAME, patch.id())?;
         let body = encode(E::NAME, patch)?;
-        check_write_body(E::meta(), &body)?;
+        check_write_body(E::meta(), &body, Unknown::Refuse)?;
         let answer = self
             .client
             .execute(Request::new(Method::PATCH, self.path(), E::NAME).body(body))
@@ -573,11 +743,24 @@ impl<E: UpdateUnderParent> ChildHandle<E> {
     }
 }
 
+impl<E: ReplaceUnderParent + GetUnderParent> ChildHandle<E> {
+    /// `GET /{Parent}/{id}/{Seg}/{childId}` from the server (never from the cache): the whole child
+    /// record, to change and pass to [`replace`](Self::replace). `None` when there is no such child.
+    pub async fn read_for_replace(&self, id: i64) -> Result<Option<FullRecord<E>>> {
+        check_id(E::PARENT, self.parent_id)?;
+        check_id(E::NAME, id)?;
+        read_full(&self.client, format!("{}/{id}", self.path())).await
+    }
+}
+
 impl<E: ReplaceUnderParent> ChildHandle<E> {
-    /// `PUT /{Parent}/{id}/{Seg}`: replaces the whole child record.
-    pub async fn replace(&self, record: &E) -> Result<i64> {
-        let body = replace_body(E::meta(), encode(E::NAME, record)?);
-        check_write_body(E::meta(), &body)?;
+    /// `PUT /{Parent}/{id}/{Seg}`: replaces the whole child record with `record` (read by
+    /// `read_for_replace`, then changed); see [`FullRecord`].
+    pub async fn replace(&self, record: &FullRecord<E>) -> Result<i64> {
+        check_id(E::PARENT, self.parent_id)?;
+        check_id(E::NAME, record.id())?;
+        let body = replace_body(E::meta(), encode(E::NAME, &record.0)?);
+        check_write_body(E::meta(), &body, Unknown::Keep)?;
         let answer = self
             .client
             .execute(Request::new(Method::PUT, self.path(), E::NAME).body(body))
@@ -587,8 +770,11 @@ impl<E: ReplaceUnderParent> ChildHandle<E> {
 }
 
 impl<E: DeleteUnderParent> ChildHandle<E> {
-    /// `DELETE /{Parent}/{id}/{Seg}/{childId}`.
+    /// `DELETE /{Parent}/{id}/{Seg}/{childId}`; done also when a retry finds the child gone after an
+    /// attempt whose answer was lost (see [`EntityHandle::delete`]).
     pub async fn delete(&self, id: i64) -> Result<()> {
+        check_id(E::PARENT, self.parent_id)?;
+        check_id(E::NAME, id)?;
         self.client
             .execute(Request::new(
                 Method::DELETE,

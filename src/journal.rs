@@ -101,6 +101,17 @@ impl Journal {
             Err(error @ Error::UnknownOutcome { .. }) => WriteOutcome::Unknown(error.to_string()),
             Err(error) => WriteOutcome::Failed(error.to_string()),
         };
+        self.push(write, answer_id, outcome);
+    }
+
+    /// Records a write whose call ended before its outcome was known (its future was dropped, or a
+    /// panic unwound through it): it may have reached the server.
+    pub(crate) fn record_interrupted(&self, write: PendingWrite) {
+        let reason = "the call ended (cancelled or panicked) before the answer was read".to_string();
+        self.push(write, None, WriteOutcome::Unknown(reason));
+    }
+
+    fn push(&self, write: PendingWrite, answer_id: Option<i64>, outcome: WriteOutcome) {
         let entry = JournalEntry {
             at: Utc::now(),
             method: write.method,
@@ -109,7 +120,7 @@ impl Journal {
             impersonation: write.impersonation,
             outcome,
         };
-        let mut state = self.state.lock().expect("journal");
+        let mut state = crate::sync::lock(&self.state);
         if state.entries.len() == JOURNAL_CAPACITY {
             state.entries.pop_front();
             state.dropped += 1;
@@ -119,7 +130,7 @@ impl Journal {
 
     /// The entries kept, oldest first, and how many older ones were dropped.
     pub(crate) fn snapshot(&self) -> (Vec<JournalEntry>, u64) {
-        let state = self.state.lock().expect("journal");
+        let state = crate::sync::lock(&self.state);
         (state.entries.iter().cloned().collect(), state.dropped)
     }
 }

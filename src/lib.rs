@@ -54,10 +54,12 @@ pub mod helpers;
 pub mod journal;
 pub mod meta;
 mod paging;
+mod send;
 pub mod picklists;
 pub mod query;
 pub mod services;
 mod stats;
+mod sync;
 pub mod transaction;
 pub mod udf;
 pub mod webhooks;
@@ -75,10 +77,13 @@ mod accessors {
 
 pub use batch::{Batch, BatchProgress, BatchResults};
 pub use cache::CacheStats;
-pub use client::{Client, ClientBuilder, RetryPolicy, Secret, DEFAULT_ZONE_LOOKUP_URL};
+pub use client::{
+    Client, ClientBuilder, RetryPolicy, DEFAULT_MAX_PAGES_PER_STREAM, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_ZONE_LOOKUP_URL,
+};
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
 pub use entity_info::{EntityInformation, UserAccess};
-pub use error::{Error, Result};
+pub use error::{Error, Payload, Result};
 pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
 pub use picklists::{Picklist, PicklistValue, Picklists};
 pub use query::{Filter, Op, QuerySpec, Where};
@@ -95,7 +100,7 @@ pub mod entities {
     use crate::meta::{ChildRoute, DataType, EntityMeta, FieldMeta, PicklistEntry, Verbs};
     use crate::meta::{QUERYABLE, READ_ONLY, REQUIRED, WEBHOOK};
     use crate::wire::{
-        Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, UserDefinedField,
+        Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, Secret, UserDefinedField,
     };
     use serde::{Deserialize, Serialize};
 
@@ -108,7 +113,9 @@ pub use entity::{
     ReplaceUnderParent, Updatable, UpdateAtRoot, UpdateUnderParent,
 };
 pub use meta::{all_entities, entity_meta, EntityMeta, FieldMeta};
-pub use wire::{Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, UserDefinedField};
+pub use wire::{
+    Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, Secret, UserDefinedField,
+};
 
 /// A field name that the entity does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

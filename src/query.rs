@@ -30,6 +30,10 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 /// Longest `in`/`notIn` list sent in one query; longer lists are split (the API documents 500 OR terms).
 pub const MAX_LIST_VALUES: usize = 500;
 
+/// Most OR conditions one query may hold, counted over its `or` groups (PROTOCOL.md 3.2: "Queries are
+/// limited to 500 or fewer 'OR' conditions").
+pub const MAX_OR_CONDITIONS: usize = 500;
+
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
@@ -185,6 +189,15 @@ impl Filter {
         }
     }
 
+    /// The OR conditions this filter holds: the members of every `or` group, nested ones included.
+    fn or_count(&self) -> usize {
+        match self {
+            Filter::Condition { .. } => 0,
+            Filter::And(items) => items.iter().map(Filter::or_count).sum(),
+            Filter::Or(items) => items.len() + items.iter().map(Filter::or_count).sum::<usize>(),
+        }
+    }
+
     /// Checks the filter against the entity's fields: known and queryable fields, values of the field's
     /// type, lists for `in`/`notIn`, no value for `exist`/`notExist`.
     pub fn validate(&self, meta: &EntityMeta) -> Result<()> {
@@ -211,7 +224,10 @@ impl Filter {
                 };
                 match (op.takes_value(), value) {
                     (true, None) | (true, Some(Value::Null)) => {
-                        return invalid(format!("`{}` needs a value", op.as_str()));
+                        return invalid(format!(
+                            "`{}` needs a value (NaN and infinity, which JSON cannot carry, arrive as null)",
+                            op.as_str()
+                        ));
                     }
                     (false, Some(v)) if !v.is_null() => {
                         return invalid(format!("`{}` takes no value", op.as_str()))
@@ -221,6 +237,13 @@ impl Filter {
                 if let Some(value) = value {
                     if op.takes_list() {
                         match value.as_array() {
+                            Some(list) if list.iter().any(Value::is_null) => {
+                                return invalid(format!(
+                                    "the `{}` list holds a null (NaN and infinity, which JSON cannot \
+                                     carry, arrive as null)",
+                                    op.as_str()
+                                ))
+                            }
                             Some(list) if !list.is_empty() => {}
                             _ => {
                                 return invalid(format!("`{}` needs a non-empty list", op.as_str()))
@@ -249,8 +272,8 @@ impl Filter {
                     return invalid(format!("`{}` works on text fields only", op.as_str()));
                 }
                 for v in values {
-                    if !value_fits(data_type, v) {
-                        return invalid(format!("{v} is not a valid {} value", data_type.as_str()));
+                    if let Err(why) = check_value(data_type, v) {
+                        return invalid(why);
                     }
                 }
                 Ok(())
@@ -259,22 +282,63 @@ impl Filter {
     }
 }
 
-fn value_fits(data_type: DataType, value: &Value) -> bool {
-    match data_type {
-        DataType::Integer | DataType::Short | DataType::Long => value.is_i64() || value.is_u64(),
+/// `Err` with the reason when `value` is not something a field of `data_type` can hold: integers within
+/// the field's width, finite numbers, `true`/`false`, date-times within the years Autotask stores.
+pub(crate) fn check_value(data_type: DataType, value: &Value) -> std::result::Result<(), String> {
+    let kind = data_type.as_str();
+    let fits = match data_type {
+        DataType::Integer | DataType::Short | DataType::Long => {
+            let range = match data_type {
+                DataType::Short => i64::from(i16::MIN)..=i64::from(i16::MAX),
+                DataType::Integer => i64::from(i32::MIN)..=i64::from(i32::MAX),
+                _ => i64::MIN..=i64::MAX,
+            };
+            match value.as_i64() {
+                Some(n) if range.contains(&n) => true,
+                Some(n) => {
+                    return Err(format!(
+                        "{n} does not fit a field of type {kind} ({}..={})",
+                        range.start(),
+                        range.end()
+                    ))
+                }
+                None if value.is_u64() => {
+                    return Err(format!("{value} does not fit a field of type {kind}"));
+                }
+                None => false,
+            }
+        }
         DataType::Double | DataType::Decimal => {
             value.is_number()
                 || value
                     .as_str()
-                    .is_some_and(|s| s.trim().parse::<f64>().is_ok())
+                    .and_then(|s| s.trim().parse::<f64>().ok())
+                    .is_some_and(f64::is_finite)
         }
         // Booleans must be JSON true/false: anything else is an API error.
         DataType::Boolean => value.is_boolean(),
-        DataType::DateTime => value
-            .as_str()
-            .is_some_and(|s| crate::wire::datetime::parse(s).is_some()),
+        DataType::DateTime => {
+            let Some(text) = value.as_str() else {
+                return Err(format!("{value} is not a date-time"));
+            };
+            match crate::wire::datetime::parse(text) {
+                Some(when) => return crate::wire::datetime::check_range(&when),
+                None => {
+                    return Err(format!(
+                        "{value} is not a date-time Autotask stores (ISO 8601, years {}..={})",
+                        crate::wire::DATE_YEARS.start(),
+                        crate::wire::DATE_YEARS.end()
+                    ))
+                }
+            }
+        }
         DataType::String => value.is_string(),
         DataType::Bytes | DataType::Object => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("{value} is not a valid {kind} value"))
     }
 }
 
@@ -413,6 +477,12 @@ impl QuerySpec {
                     "MaxRecords must be between 1 and {MAX_PAGE_SIZE}, not {n}"
                 )));
             }
+        }
+        let ors: usize = self.filters.iter().map(Filter::or_count).sum();
+        if ors > MAX_OR_CONDITIONS {
+            return Err(Error::InvalidInput(format!(
+                "this query holds {ors} OR conditions; the API accepts at most {MAX_OR_CONDITIONS}"
+            )));
         }
         let udfs: usize = self.filters.iter().map(Filter::udf_count).sum();
         if udfs > 1 {

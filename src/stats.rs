@@ -44,7 +44,7 @@ impl Stats {
         retries: u32,
         error: Option<&Error>,
     ) {
-        let mut map = self.by_endpoint.lock().expect("stats");
+        let mut map = crate::sync::lock(&self.by_endpoint);
         let entry = map.entry(endpoint.to_string()).or_default();
         entry.requests += 1;
         entry.retries += u64::from(retries);
@@ -54,6 +54,6 @@ impl Stats {
     }
 
     pub(crate) fn snapshot(&self) -> BTreeMap<String, EndpointStats> {
-        self.by_endpoint.lock().expect("stats").clone()
+        crate::sync::lock(&self.by_endpoint).clone()
     }
 }

@@ -51,7 +51,7 @@ use crate::entity::{
     GetUnderParent, UpdateAtRoot, UpdateUnderParent,
 };
 use crate::error::{Error, Result};
-use crate::handle::{check_write_body, encode, get_fresh, item_id};
+use crate::handle::{check_write_body, encode, get_fresh, item_id, Unknown};
 use crate::meta::{EntityMeta, Verbs};
 use futures::FutureExt;
 use reqwest::Method;
@@ -197,6 +197,7 @@ fn certainly_not_applied(error: &Error) -> bool {
         | Error::RateLimited { .. }
         | Error::ThreadLimit { .. } => true,
         Error::Transport { not_sent, .. } => *not_sent,
+        Error::Timeout { sent, .. } => !*sent,
         Error::Http { status, .. } => (400..500).contains(status),
         _ => false,
     }
@@ -249,7 +250,7 @@ impl Transaction {
 
     fn journal(&self) -> MutexGuard<'_, Journal> {
         // A panic while holding the lock cannot leave the journal half-written (every change is one push).
-        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+        crate::sync::lock(&self.journal)
     }
 
     fn ensure_open(&self) -> Result<()> {
@@ -274,7 +275,7 @@ impl Transaction {
     async fn create(&self, target: &Target, body: Value) -> Result<i64> {
         self.ensure_open()?;
         target.require(Verbs::CREATE, "be created")?;
-        check_write_body(target.meta, &body)?;
+        check_write_body(target.meta, &body, Unknown::Refuse)?;
         let entity = target.meta.name;
         let request =
             Request::new(Method::POST, target.collection.clone(), entity).body(body.clone());
@@ -303,7 +304,7 @@ impl Transaction {
                 let step = Step::CreateOutcomeUnknown {
                     entity,
                     path: target.collection.clone(),
-                    payload: body,
+                    payload: crate::error::Payload::new(body),
                 };
                 self.record(step, Undo::OutcomeUnknown);
             }
@@ -323,7 +324,7 @@ impl Transaction {
         let id = body.get("id").and_then(Value::as_i64).ok_or_else(|| {
             Error::InvalidInput(format!("{entity}: an update body needs the record's `id`"))
         })?;
-        check_write_body(target.meta, &body)?;
+        check_write_body(target.meta, &body, Unknown::Refuse)?;
         let before = get_fresh(&self.client, entity, target.record_path(id))
             .await?
             .ok_or_else(|| Error::NotFound {
@@ -637,8 +638,8 @@ pub enum Step {
         entity: &'static str,
         /// The collection written to.
         path: String,
-        /// The body that was sent.
-        payload: Value,
+        /// The body that was sent (its `Debug` hides secret fields).
+        payload: crate::error::Payload,
     },
     /// A record was updated.
     Updated {
@@ -851,7 +852,7 @@ mod tests {
         assert!(!certainly_not_applied(&Error::UnknownOutcome {
             entity: "Tickets".into(),
             reason: "lost".into(),
-            payload: Value::Null
+            payload: crate::error::Payload::default()
         }));
         assert!(!certainly_not_applied(&Error::Protocol("no itemId".into())));
     }

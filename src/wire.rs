@@ -11,6 +11,67 @@ pub use rust_decimal::Decimal;
 /// A UTC timestamp.
 pub type DateTime = chrono::DateTime<chrono::Utc>;
 
+/// The years Autotask stores (SQL Server `datetime`): dates outside them are refused before sending.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1753..=9999;
+
+/// A secret (an API secret, a webhook's `secretKey`, a portal password) that never shows in `Debug`.
+///
+/// It is held as this type wherever the SDK keeps one: the client's credentials,
+/// [`WebhookSpec`](crate::webhooks::WebhookSpec) and the generated `secretKey`, `secret` and `password`
+/// fields. It is written on the wire as the plain string (the API needs it), so serialise only what you
+/// send.
+///
+/// ```
+/// let secret = autotask::Secret::new("hunter2");
+/// assert_eq!(format!("{secret:?}"), "Secret(***)");
+/// assert_eq!(secret.expose(), "hunter2");
+/// assert_eq!(serde_json::to_string(&secret).unwrap(), "\"hunter2\"");
+/// ```
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself, for the header or body that carries it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// True when the secret is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(secret: String) -> Self {
+        Self(secret)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(secret: &str) -> Self {
+        Self(secret.to_string())
+    }
+}
+
+impl From<&str> for Patch<Secret> {
+    fn from(value: &str) -> Self {
+        Patch::Set(Secret::from(value))
+    }
+}
+
 /// One user-defined field value, `{"name": ..., "value": ...}` on the wire (values are strings or null).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDefinedField {
@@ -215,10 +276,21 @@ pub mod decimal {
     }
 
     /// Writes a JSON number with the decimal's shortest text (`12.5`, not `12.50`).
+    ///
+    /// A JSON number travels as an `f64`, which holds 15 significant digits exactly; a decimal it would
+    /// round (`1234567890.123456789012345678`) is an error, so that no value is silently changed.
     pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-        // The shortest f64 text of a decimal with <= 15 significant digits is that decimal's text.
-        let number = serde_json::Number::from_str(&value.normalize().to_string())
-            .map_err(serde::ser::Error::custom)?;
+        let text = value.normalize().to_string();
+        let number = serde_json::Number::from_str(&text).map_err(serde::ser::Error::custom)?;
+        let carried = number
+            .as_f64()
+            .and_then(|f| Decimal::from_str(&f.to_string()).ok());
+        if carried != Some(value.normalize()) {
+            return Err(serde::ser::Error::custom(format!(
+                "the decimal {text} has more significant digits than a JSON number carries exactly \
+                 (15); round it before sending"
+            )));
+        }
         number.serialize(serializer)
     }
 
@@ -302,8 +374,25 @@ pub mod datetime {
         value.to_rfc3339_opts(SecondsFormat::AutoSi, true)
     }
 
-    /// Writes the [`format()`] text (`2022-12-07T09:15:28.147Z`).
+    /// `Err` with the reason when `value` is outside the years Autotask stores ([`DATE_YEARS`]).
+    pub fn check_range(value: &DateTime) -> Result<(), String> {
+        use chrono::Datelike;
+        if DATE_YEARS.contains(&value.year()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the date-time {} is outside the years {}..={} that Autotask stores",
+                format(value),
+                DATE_YEARS.start(),
+                DATE_YEARS.end()
+            ))
+        }
+    }
+
+    /// Writes the [`format()`] text (`2022-12-07T09:15:28.147Z`); a date-time outside [`DATE_YEARS`]
+    /// is an error.
     pub fn serialize<S: Serializer>(value: &DateTime, serializer: S) -> Result<S::Ok, S::Error> {
+        check_range(value).map_err(serde::ser::Error::custom)?;
         serializer.serialize_str(&format(value))
     }
 

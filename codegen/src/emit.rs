@@ -13,6 +13,8 @@ enum Kind {
     DateTime,
     Bool,
     Text,
+    /// A text field holding a secret (`secretKey`, `secret`, `password`): `Secret`, hidden from `Debug`.
+    Secret,
     Bytes,
     Json,
     Picklist(Ident),
@@ -27,12 +29,20 @@ fn kind_of(entity: &EntitySchema, field: &FieldInfo, models: &ModelNames) -> Kin
         "boolean" => Kind::Bool,
         "byte[]" => Kind::Bytes,
         "object" => Kind::Json,
+        _ if is_secret(&field.name) => Kind::Secret,
         _ => Kind::Text,
     };
     if field.is_pick_list && matches!(base, Kind::Int32 | Kind::Int64) {
         return Kind::Picklist(format_ident!("{}", picklist_name(entity, field, models)));
     }
     base
+}
+
+/// Text fields whose values are secrets (webhook `secretKey`, vendor `secret`, portal `password`).
+pub fn is_secret(field: &str) -> bool {
+    ["secretKey", "secret", "password"]
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(field))
 }
 
 /// `{Model}{Field}` without a trailing `Id`: `TicketStatus` for `Tickets.status`, `TicketQueue` for
@@ -81,6 +91,7 @@ fn rust_type(kind: &Kind) -> TokenStream {
         Kind::DateTime => quote!(DateTime),
         Kind::Bool => quote!(bool),
         Kind::Text => quote!(String),
+        Kind::Secret => quote!(Secret),
         Kind::Bytes => quote!(Base64Data),
         Kind::Json => quote!(serde_json::Value),
         Kind::Picklist(ident) => quote!(#ident),
@@ -388,8 +399,10 @@ fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
         pub struct #ident {
             #(#fields)*
             #udfs
-            /// Fields this version of the SDK does not know, kept so that newer servers decode and a
-            /// read-modify-write loses nothing.
+            /// Fields this version of the SDK does not know, kept so that newer servers decode. A
+            /// `replace` (PUT) of a record read with `read_for_replace` sends them back as read; a
+            /// record read with `include_fields` lacks every field it did not ask for, which is why
+            /// only a whole record can be replaced. `update` (PATCH) sends only the fields it changes.
             #[serde(flatten)]
             pub extra: serde_json::Map<String, serde_json::Value>,
         }

@@ -21,6 +21,7 @@ const TAKEN: &[&str] = &[
     "stream_all",
     "query_builder",
     "create_and_get",
+    "read_for_replace",
 ];
 
 /// `client.tickets()` → `EntityHandle<Ticket>` for each entity, and the parent→child accessors.

@@ -3,6 +3,7 @@
 
 use crate::entity::FieldName;
 use crate::error::{Error, Result};
+use crate::wire::Secret;
 use serde_json::{json, Value};
 
 /// The five entities Autotask can send webhook callouts for (PROTOCOL.md 6.8).
@@ -156,7 +157,7 @@ pub struct WebhookSpec<F> {
     name: String,
     webhook_url: String,
     deactivation_url: String,
-    secret: String,
+    secret: Secret,
     subscribed: Vec<F>,
     display_always: Vec<F>,
     on_create: bool,
@@ -187,7 +188,7 @@ impl<F: WebhookField> WebhookSpec<F> {
             name: name.into(),
             webhook_url: webhook_url.into(),
             deactivation_url: deactivation_url.into(),
-            secret: secret.into(),
+            secret: Secret::new(secret),
             subscribed: Vec::new(),
             display_always: Vec::new(),
             on_create: true,
@@ -297,7 +298,7 @@ impl<F: WebhookField> WebhookSpec<F> {
             "name": self.name,
             "webhookUrl": self.webhook_url,
             "deactivationUrl": self.deactivation_url,
-            "secretKey": self.secret,
+            "secretKey": self.secret.expose(),
             "isActive": self.active,
             "isSubscribedToCreateEvents": self.on_create,
             "isSubscribedToUpdateEvents": self.on_update,
@@ -327,7 +328,7 @@ impl<F: WebhookField> WebhookSpec<F> {
             too_long("the name", &self.name, NAME_MAX),
             too_long("the webhook URL", &self.webhook_url, URL_MAX),
             too_long("the deactivation URL", &self.deactivation_url, URL_MAX),
-            too_long("the secret key", &self.secret, SECRET_MAX),
+            too_long("the secret key", self.secret.expose(), SECRET_MAX),
             self.notification_email
                 .as_deref()
                 .and_then(|e| too_long("the notification e-mail address", e, EMAIL_MAX)),

@@ -40,9 +40,32 @@ async fn a_success_body_above_the_cap_is_refused() {
         .unwrap();
     let answer = within(Duration::from_secs(30), "a huge answer", client.tickets().get(1)).await;
     assert!(
-        answer.is_err(),
+        matches!(&answer, Err(Error::ResponseTooLarge { limit, .. }) if *limit == autotask::DEFAULT_MAX_RESPONSE_BYTES),
         "{answer:?}"
     );
+}
+
+#[tokio::test]
+async fn the_body_cap_is_configurable() {
+    let big_page = page(1..=400, None);
+    let size = big_page.to_string().len();
+    let stub = Stub::start(vec![
+        Reply::json(200, big_page.clone()),
+        Reply::json(200, big_page),
+    ])
+    .await;
+    let small = builder_for(&stub)
+        .max_response_bytes(size - 1)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let refused = small.tickets().query().page().await.unwrap_err();
+    assert!(
+        matches!(refused, Error::ResponseTooLarge { limit, .. } if limit == size - 1),
+        "{refused:?}"
+    );
+    let enough = builder_for(&stub).max_response_bytes(size).build().unwrap();
+    assert_eq!(enough.tickets().query().page().await.unwrap().items.len(), 400);
 }
 
 #[tokio::test]
@@ -116,7 +139,7 @@ async fn a_server_alternating_two_links_over_the_same_records_is_stopped() {
     let ids: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
     assert_eq!(ids, [1, 2], "no record twice");
     assert!(
-        matches!(results.last(), Some(Err(Error::Protocol(m))) if m.contains("no record beyond")),
+        matches!(results.last(), Some(Err(e)) if matches!(e.cause(), Error::Protocol(m) if m.contains("no record beyond"))),
         "{:?}",
         results.last()
     );
@@ -134,7 +157,11 @@ async fn a_server_minting_new_links_over_the_same_records_is_stopped() {
     .await;
     let results = drain(&stub).await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2);
-    assert!(matches!(results.last(), Some(Err(Error::Protocol(_)))), "{:?}", results.last());
+    assert!(
+        matches!(results.last(), Some(Err(e)) if matches!(e.cause(), Error::Protocol(_))),
+        "{:?}",
+        results.last()
+    );
     assert!(stub.seen().len() <= 3, "{} requests", stub.seen().len());
 }
 
@@ -159,7 +186,7 @@ async fn an_endless_run_of_new_records_stops_at_the_page_cap() {
         )
     })
     .await;
-    let client = builder_for(&stub).build().unwrap();
+    let client = builder_for(&stub).max_pages_per_stream(25).build().unwrap();
     let results: Vec<_> = within(
         Duration::from_secs(20),
         "an endless stream",
@@ -168,7 +195,7 @@ async fn an_endless_run_of_new_records_stops_at_the_page_cap() {
     .await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 50);
     assert!(
-        matches!(results.last(), Some(Err(Error::Protocol(m))) if m.contains("25 pages")),
+        matches!(results.last(), Some(Err(e)) if matches!(e.cause(), Error::Protocol(m) if m.contains("25 pages"))),
         "{:?}",
         results.last()
     );
@@ -185,7 +212,7 @@ async fn invalid_utf8_in_an_answer_is_an_error() {
         .unwrap();
     let answer = client.tickets().get(1).await;
     assert!(
-        answer.is_err(),
+        matches!(&answer, Err(Error::MalformedAnswer { reason, .. }) if reason.contains("UTF-8")),
         "{answer:?}"
     );
     let _ = ticket(1);

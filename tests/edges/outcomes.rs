@@ -179,3 +179,133 @@ async fn autotask_validation_texts_are_not_retried() {
         assert_eq!(stub.seen().len(), 1, "{text}: not retried");
     }
 }
+
+#[tokio::test]
+async fn an_interrupted_stream_says_how_far_it_got_and_resumes_after_its_last_id() {
+    let next = |n: i64| Some(format!("/ATServicesRest/V1.0/Tickets/query/next?paging={n}"));
+    let stub = Stub::start(vec![
+        Reply::json(200, page([1, 2], next(2))),
+        Reply::json(200, page([3, 4], next(4))),
+        Reply::json(500, json!({"errors": ["Unable to find foo in the Tickets Entity."]})),
+        // The resumed query.
+        Reply::json(200, page([5, 6], None)),
+    ])
+    .await;
+    let client = client_for(&stub);
+    let query = client
+        .tickets()
+        .query()
+        .filter(autotask::entities::TicketField::Status.eq(1));
+    let results: Vec<_> = query.stream().collect().await;
+    let ids: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().map(|t| t.id)).collect();
+    assert_eq!(ids, [1, 2, 3, 4]);
+    let Some(Err(Error::StreamInterrupted { delivered, resume, source, .. })) = results.last() else {
+        panic!("{:?}", results.last());
+    };
+    assert_eq!(*delivered, 4);
+    assert_eq!(resume.after_id, Some(4));
+    assert!(source.is_validation(), "{source:?}");
+    let shown = results.last().unwrap().as_ref().unwrap_err().to_string();
+    assert!(shown.contains("after 4 records") && shown.contains("last id 4"), "{shown}");
+    let rest: Vec<i64> = query
+        .resume_from(*resume)
+        .all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(rest, [5, 6]);
+    let resumed_body = stub.seen()[3].json();
+    assert_eq!(
+        resumed_body["filter"],
+        json!([{"op": "eq", "field": "status", "value": 1}, {"op": "gt", "field": "id", "value": 4}])
+    );
+}
+
+#[tokio::test]
+async fn a_split_query_resumes_in_the_part_it_stopped_in() {
+    use autotask::entities::TicketField;
+    // A long `in` list is sent as three queries; the second fails after one page.
+    let stub = Stub::scripted(|_, n| match n {
+        0 => Reply::json(200, page([10, 20], None)),
+        1 => Reply::json(
+            200,
+            page([5], Some("/ATServicesRest/V1.0/Tickets/query/next?paging=5".into())),
+        ),
+        2 => Reply::json(500, json!({"errors": ["Unable to find foo in the Tickets Entity."]})),
+        _ => Reply::json(200, page([], None)),
+    })
+    .await;
+    let client = client_for(&stub);
+    let query = client.tickets().query().filter(TicketField::CompanyId.in_list(0..1200));
+    let results: Vec<_> = query.stream().collect().await;
+    let Some(Err(Error::StreamInterrupted { delivered, resume, .. })) = results.last() else {
+        panic!("{:?}", results.last());
+    };
+    assert_eq!((*delivered, resume.part, resume.after_id), (3, 1, Some(5)));
+    let resumed: Vec<_> = query.resume_from(*resume).stream().collect().await;
+    assert!(resumed.iter().all(Result::is_ok), "{resumed:?}");
+    let seen = stub.seen();
+    // Part 0 is not asked again; part 1 from after id 5, then part 2 whole.
+    assert_eq!(seen.len(), 5);
+    assert_eq!(seen[3].json()["filter"][1], json!({"op": "gt", "field": "id", "value": 5}));
+    assert_eq!(seen[4].json()["filter"].as_array().unwrap().len(), 1);
+}
+
+#[cfg(feature = "service_desk")]
+#[tokio::test]
+async fn replace_sends_the_whole_record_read_for_it_and_keeps_unknown_fields() {
+    let mut full = ticket(5);
+    full["description"] = json!("kept as read");
+    full["futureField"] = json!("a field this SDK does not know");
+    full["ticketNumber"] = json!("T20240101.0001"); // read-only: not sent
+    let stub = Stub::start(vec![
+        Reply::json(200, json!({"item": full})),
+        Reply::json(200, json!({"itemId": 5})),
+    ])
+    .await;
+    let client = client_for(&stub);
+    let mut record = client.tickets().read_for_replace(5).await.unwrap().unwrap();
+    record.title = Some("changed".into());
+    assert_eq!(client.tickets().replace(&record).await.unwrap(), 5);
+    let seen = stub.seen();
+    assert_eq!(seen[0].target, "/ATServicesRest/V1.0/Tickets/5");
+    assert_eq!((seen[1].method.as_str(), seen[1].path()), ("PUT", "/ATServicesRest/V1.0/Tickets"));
+    let body = seen[1].json();
+    assert_eq!(body["title"], "changed");
+    assert_eq!(body["description"], "kept as read");
+    assert_eq!(body["futureField"], "a field this SDK does not know");
+    assert!(body.get("ticketNumber").is_none(), "{body}");
+}
+
+#[cfg(feature = "service_desk")]
+#[tokio::test]
+async fn replace_reads_fresh_even_with_the_record_cache_on() {
+    let stub = Stub::start(vec![
+        Reply::json(200, json!({"item": ticket(5)})),
+        Reply::json(200, json!({"item": ticket(5)})),
+    ])
+    .await;
+    let client = crate::builder_for(&stub)
+        .cache(std::time::Duration::from_secs(600), 10)
+        .build()
+        .unwrap();
+    client.tickets().get(5).await.unwrap();
+    client.tickets().read_for_replace(5).await.unwrap();
+    assert_eq!(stub.seen().len(), 2, "the cached copy may be older than another writer's change");
+}
+
+#[tokio::test]
+async fn a_partial_record_is_refused_by_the_dynamic_replace() {
+    let stub = Stub::start(vec![]).await;
+    let client = client_for(&stub);
+    let tickets = client.entities().get_entity("Tickets").unwrap();
+    let partial = json!({"id": 5, "title": "only the title was read"});
+    let error = tickets.replace(&partial).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidInput(m) if m.contains("lacks") && m.contains("writable")),
+        "{error:?}"
+    );
+    assert!(stub.seen().is_empty(), "nothing was sent");
+}

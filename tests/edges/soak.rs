@@ -30,10 +30,9 @@ enum Created {
     Failed(String),
 }
 
-/// One create, by the entity, the field holding its marker and the marker.
+/// One create: the entity and the unique marker it carries.
 struct CreateRecord {
     entity: &'static str,
-    field: &'static str,
     marker: String,
     outcome: Created,
 }
@@ -183,7 +182,6 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
                 }
                 log.creates.push(CreateRecord {
                     entity: "Tickets",
-                    field: "title",
                     marker,
                     outcome,
                 });
@@ -231,7 +229,6 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
                 let outcome = created(client.tickets().notes(ticket).create(&new).await, &mut log);
                 log.creates.push(CreateRecord {
                     entity: "TicketNotes",
-                    field: "description",
                     marker,
                     outcome,
                 });
@@ -246,7 +243,6 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
                 }
                 log.creates.push(CreateRecord {
                     entity: "Tags",
-                    field: "label",
                     marker,
                     outcome,
                 });
