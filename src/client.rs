@@ -3,8 +3,8 @@
 
 use crate::cache::{CacheSettings, Cacheable, ResponseCache};
 use crate::error::{Error, Result};
-use crate::sync::lock;
 use crate::stats::Stats;
+use crate::sync::lock;
 pub use crate::wire::Secret;
 use reqwest::Method;
 use serde_json::Value;
@@ -613,14 +613,32 @@ mod tests {
     fn zone_hosts_stay_on_the_lookup_domain() {
         let url = |u: &str| Url::parse(u).unwrap();
         let lookup = url("https://webservices2.autotask.net/atservicesrest/");
-        assert!(zone_host_allowed(&lookup, &url("https://webservices15.autotask.net/x/")));
-        assert!(zone_host_allowed(&lookup, &url("https://WEBSERVICES2.autotask.net/x/")));
-        assert!(!zone_host_allowed(&lookup, &url("https://webservices15.attacker.example/x/")));
-        assert!(!zone_host_allowed(&lookup, &url("https://autotask.net.attacker.example/x/")));
-        assert!(!zone_host_allowed(&lookup, &url("https://evilautotask.net/x/")));
+        assert!(zone_host_allowed(
+            &lookup,
+            &url("https://webservices15.autotask.net/x/")
+        ));
+        assert!(zone_host_allowed(
+            &lookup,
+            &url("https://WEBSERVICES2.autotask.net/x/")
+        ));
+        assert!(!zone_host_allowed(
+            &lookup,
+            &url("https://webservices15.attacker.example/x/")
+        ));
+        assert!(!zone_host_allowed(
+            &lookup,
+            &url("https://autotask.net.attacker.example/x/")
+        ));
+        assert!(!zone_host_allowed(
+            &lookup,
+            &url("https://evilautotask.net/x/")
+        ));
         let local = url("http://127.0.0.1:9/atservicesrest/");
         assert!(zone_host_allowed(&local, &url("http://127.0.0.1:10/x/")));
-        assert!(!zone_host_allowed(&local, &url("https://webservices15.autotask.net/x/")));
+        assert!(!zone_host_allowed(
+            &local,
+            &url("https://webservices15.autotask.net/x/")
+        ));
         let short = url("https://localhost.net/");
         assert!(!zone_host_allowed(&short, &url("https://other.net/")));
     }

@@ -393,7 +393,15 @@ impl DynamicChildren {
         require_id(self.meta, record)?;
         require_whole(self.meta, record)?;
         let body = replace_body(self.meta, record.clone());
-        write_body(&self.client, self.meta, Method::PUT, self.path.clone(), body, Unknown::Keep).await
+        write_body(
+            &self.client,
+            self.meta,
+            Method::PUT,
+            self.path.clone(),
+            body,
+            Unknown::Keep,
+        )
+        .await
     }
 
     /// Deletes a child.
@@ -411,6 +419,14 @@ impl DynamicChildren {
     }
 
     async fn write(&self, method: Method, body: Value) -> Result<i64> {
-        write_body(&self.client, self.meta, method, self.path.clone(), body, Unknown::Refuse).await
+        write_body(
+            &self.client,
+            self.meta,
+            method,
+            self.path.clone(),
+            body,
+            Unknown::Refuse,
+        )
+        .await
     }
 }

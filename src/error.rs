@@ -90,7 +90,11 @@ impl From<Value> for Payload {
 
 impl fmt::Debug for Payload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Payload({})", truncate(&self.redacted().to_string(), MESSAGE_CHARS))
+        write!(
+            f,
+            "Payload({})",
+            truncate(&self.redacted().to_string(), MESSAGE_CHARS)
+        )
     }
 }
 
@@ -488,7 +492,10 @@ impl Error {
 
     /// True when the server rejected the content (py-autotask's `AutotaskValidationError`), or the client did.
     pub fn is_validation(&self) -> bool {
-        matches!(self.cause(), Error::Validation { .. } | Error::InvalidInput(_))
+        matches!(
+            self.cause(),
+            Error::Validation { .. } | Error::InvalidInput(_)
+        )
     }
 
     /// True for rate and thread limits (py-autotask's `AutotaskRateLimitError`).
@@ -605,11 +612,12 @@ const VALIDATION_PHRASES: &[&str] = &[
 
 /// True when a lower-case server text is one of Autotask's validation messages.
 fn is_validation_text(lower: &str) -> bool {
-    VALIDATION_PHRASES.iter().any(|phrase| lower.contains(phrase))
+    VALIDATION_PHRASES
+        .iter()
+        .any(|phrase| lower.contains(phrase))
 }
 
-impl Error {
-}
+impl Error {}
 
 /// The texts of `{"errors":["..."]}` (strings, or objects with `message`), or of `{"Message": "..."}`:
 /// at most [`MAX_MESSAGES`] of them, each cut at [`MESSAGE_CHARS`] characters.

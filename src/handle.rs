@@ -17,7 +17,7 @@
 use crate::cache::Cacheable;
 use crate::client::{Client, Request};
 use crate::entity::*;
-use crate::error::{Error, ResumePoint, Result};
+use crate::error::{Error, Result, ResumePoint};
 use crate::meta::{DataType, EntityMeta};
 use crate::paging;
 use crate::query::{Filter, Op, QuerySpec};

@@ -107,7 +107,8 @@ impl Journal {
     /// Records a write whose call ended before its outcome was known (its future was dropped, or a
     /// panic unwound through it): it may have reached the server.
     pub(crate) fn record_interrupted(&self, write: PendingWrite) {
-        let reason = "the call ended (cancelled or panicked) before the answer was read".to_string();
+        let reason =
+            "the call ended (cancelled or panicked) before the answer was read".to_string();
         self.push(write, None, WriteOutcome::Unknown(reason));
     }
 

@@ -12,7 +12,7 @@
 //! from its last id.
 
 use crate::client::{Client, Request};
-use crate::error::{Error, ResumePoint, Result};
+use crate::error::{Error, Result, ResumePoint};
 use crate::query::{Filter, Op, QuerySpec};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
@@ -30,8 +30,13 @@ pub(crate) enum FirstPage {
 
 enum Next {
     First(FirstPage),
-    Post { url: String, body: Value },
-    Get { url: String },
+    Post {
+        url: String,
+        body: Value,
+    },
+    Get {
+        url: String,
+    },
     /// The server offered another page beyond the cap.
     Capped,
     Done,
@@ -171,7 +176,11 @@ fn tagged(part: usize, pages: BoxStream<'static, Result<Vec<Value>>>) -> Tagged 
 
 /// Counts what was delivered and ends at the first failure, which, once records were delivered (or for a
 /// resumed stream), becomes [`Error::StreamInterrupted`] with the point to resume from.
-fn tracked(entity: String, records: Tagged, start: Option<ResumePoint>) -> BoxStream<'static, Result<Value>> {
+fn tracked(
+    entity: String,
+    records: Tagged,
+    start: Option<ResumePoint>,
+) -> BoxStream<'static, Result<Value>> {
     struct State {
         records: Tagged,
         entity: String,
@@ -195,8 +204,8 @@ fn tracked(entity: String, records: Tagged, start: Option<ResumePoint>) -> BoxSt
         match state.records.next().await? {
             Ok((part, record)) => {
                 state.delivered += 1;
-                let after_id = id_of(&record)
-                    .or(state.point.after_id.filter(|_| state.point.part == part));
+                let after_id =
+                    id_of(&record).or(state.point.after_id.filter(|_| state.point.part == part));
                 state.point = ResumePoint { part, after_id };
                 Some((Ok(record), state))
             }
@@ -243,9 +252,7 @@ pub(crate) fn records(
         .enumerate()
         .skip(first_part)
         .map(move |(index, mut part)| {
-            let after_id = resume
-                .filter(|r| r.part == index)
-                .and_then(|r| r.after_id);
+            let after_id = resume.filter(|r| r.part == index).and_then(|r| r.after_id);
             if let Some(id) = after_id {
                 part.filters.push(Filter::condition("id", Op::Gt, id));
             }
@@ -253,7 +260,10 @@ pub(crate) fn records(
                 path: path.clone(),
                 body: part.body(),
             };
-            tagged(index, pages(client.clone(), entity.to_string(), first, after_id))
+            tagged(
+                index,
+                pages(client.clone(), entity.to_string(), first, after_id),
+            )
         });
     let mut seen: HashSet<i64> = HashSet::new();
     let merged = stream::iter(streams)
@@ -279,6 +289,11 @@ pub(crate) fn children(
     resume: Option<ResumePoint>,
 ) -> BoxStream<'static, Result<Value>> {
     let after_id = resume.and_then(|r| r.after_id);
-    let pages = pages(client, entity.to_string(), FirstPage::List { path }, after_id);
+    let pages = pages(
+        client,
+        entity.to_string(),
+        FirstPage::List { path },
+        after_id,
+    );
     tracked(entity.to_string(), tagged(0, pages), resume)
 }

@@ -249,7 +249,8 @@ impl Client {
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_retry_after);
-                let body = read_body(response, self.inner.max_response_bytes, method, &path).await?;
+                let body =
+                    read_body(response, self.inner.max_response_bytes, method, &path).await?;
                 Ok::<_, Error>((status, retry_after, body))
             };
             let (status, retry_after, body) =
@@ -587,7 +588,11 @@ mod tests {
             "Tickets",
         );
         assert_eq!(next.keys, ["tickets"]);
-        let note = Endpoint::of(&base, &url("/atservicesrest/v1.0/Tickets/5/Notes"), "TicketNotes");
+        let note = Endpoint::of(
+            &base,
+            &url("/atservicesrest/v1.0/Tickets/5/Notes"),
+            "TicketNotes",
+        );
         assert_eq!(note.keys, ["ticketnotes", "tickets"]);
         let elsewhere = Endpoint::of(&base, &url("/other/V1.0/Companies/query"), "Companies");
         assert_eq!(elsewhere.keys, ["companies"]);
@@ -615,9 +620,12 @@ mod tests {
             "http://127.0.0.1:8080/ATServicesRest/V1.0/Tickets/query"
         );
         assert_eq!(
-            resolve(&base, "HTTP://127.0.0.1:8080/ATServicesRest/V1.0/Tickets/query/next")
-                .unwrap()
-                .path(),
+            resolve(
+                &base,
+                "HTTP://127.0.0.1:8080/ATServicesRest/V1.0/Tickets/query/next"
+            )
+            .unwrap()
+            .path(),
             "/ATServicesRest/V1.0/Tickets/query/next"
         );
     }

@@ -22,13 +22,25 @@ async fn a_huge_error_body_gives_a_short_error() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let error = within(Duration::from_secs(30), "a huge error body", client.tickets().get(1))
-        .await
-        .unwrap_err();
+    let error = within(
+        Duration::from_secs(30),
+        "a huge error body",
+        client.tickets().get(1),
+    )
+    .await
+    .unwrap_err();
     let shown = format!("{error}");
-    assert!(shown.len() < 8 << 10, "an error text of {} bytes", shown.len());
+    assert!(
+        shown.len() < 8 << 10,
+        "an error text of {} bytes",
+        shown.len()
+    );
     let debug = format!("{error:?}");
-    assert!(debug.len() < 16 << 10, "a Debug text of {} bytes", debug.len());
+    assert!(
+        debug.len() < 16 << 10,
+        "a Debug text of {} bytes",
+        debug.len()
+    );
 }
 
 #[tokio::test]
@@ -38,7 +50,12 @@ async fn a_success_body_above_the_cap_is_refused() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let answer = within(Duration::from_secs(30), "a huge answer", client.tickets().get(1)).await;
+    let answer = within(
+        Duration::from_secs(30),
+        "a huge answer",
+        client.tickets().get(1),
+    )
+    .await;
     assert!(
         matches!(&answer, Err(Error::ResponseTooLarge { limit, .. }) if *limit == autotask::DEFAULT_MAX_RESPONSE_BYTES),
         "{answer:?}"
@@ -65,7 +82,10 @@ async fn the_body_cap_is_configurable() {
         "{refused:?}"
     );
     let enough = builder_for(&stub).max_response_bytes(size).build().unwrap();
-    assert_eq!(enough.tickets().query().page().await.unwrap().items.len(), 400);
+    assert_eq!(
+        enough.tickets().query().page().await.unwrap().items.len(),
+        400
+    );
 }
 
 #[tokio::test]
@@ -76,7 +96,12 @@ async fn an_endless_body_ends_the_call() {
             .retry_policy(RetryPolicy::none())
             .build()
             .unwrap();
-        let answer = within(Duration::from_secs(30), "an endless body", client.tickets().get(1)).await;
+        let answer = within(
+            Duration::from_secs(30),
+            "an endless body",
+            client.tickets().get(1),
+        )
+        .await;
         assert!(answer.is_err(), "{status}: {answer:?}");
     }
 }
@@ -90,28 +115,71 @@ async fn the_total_budget_bounds_the_whole_call() {
         ..RetryPolicy::default()
     };
     // A silent server: the answer would come after 60 s.
-    let silent = Stub::scripted(|_, _| Reply::json_after(Duration::from_secs(60), 200, json!({"item": null}))).await;
-    let client = builder_for(&silent).retry_policy(policy.clone()).build().unwrap();
+    let silent = Stub::scripted(|_, _| {
+        Reply::json_after(Duration::from_secs(60), 200, json!({"item": null}))
+    })
+    .await;
+    let client = builder_for(&silent)
+        .retry_policy(policy.clone())
+        .build()
+        .unwrap();
     let started = Instant::now();
-    let read = within(Duration::from_secs(20), "a read from a silent server", client.tickets().get(1)).await;
+    let read = within(
+        Duration::from_secs(20),
+        "a read from a silent server",
+        client.tickets().get(1),
+    )
+    .await;
     assert!(read.is_err(), "{read:?}");
-    assert!(started.elapsed() < budget * 3, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < budget * 3,
+        "took {:?}",
+        started.elapsed()
+    );
     // A create cut short by the budget may have been processed.
     let started = Instant::now();
     let new = autotask::entities::NewTag::new("slow");
-    let create = within(Duration::from_secs(20), "a create on a silent server", client.tags().create(&new)).await;
-    assert!(matches!(create, Err(Error::UnknownOutcome { .. })), "{create:?}");
-    assert!(started.elapsed() < budget * 3, "took {:?}", started.elapsed());
+    let create = within(
+        Duration::from_secs(20),
+        "a create on a silent server",
+        client.tags().create(&new),
+    )
+    .await;
+    assert!(
+        matches!(create, Err(Error::UnknownOutcome { .. })),
+        "{create:?}"
+    );
+    assert!(
+        started.elapsed() < budget * 3,
+        "took {:?}",
+        started.elapsed()
+    );
     // Slow failures, retried: the attempts together stay within the budget.
     let slow_failures = Stub::scripted(|_, _| {
-        Reply::json_after(Duration::from_millis(250), 500, json!({"errors": ["Simulated fault: internal error"]}))
+        Reply::json_after(
+            Duration::from_millis(250),
+            500,
+            json!({"errors": ["Simulated fault: internal error"]}),
+        )
     })
     .await;
-    let client = builder_for(&slow_failures).retry_policy(policy).build().unwrap();
+    let client = builder_for(&slow_failures)
+        .retry_policy(policy)
+        .build()
+        .unwrap();
     let started = Instant::now();
-    let read = within(Duration::from_secs(20), "retried slow failures", client.tickets().get(1)).await;
+    let read = within(
+        Duration::from_secs(20),
+        "retried slow failures",
+        client.tickets().get(1),
+    )
+    .await;
     assert!(read.is_err(), "{read:?}");
-    assert!(started.elapsed() < budget * 3, "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < budget * 3,
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 /// Runs a stream of every ticket against `stub` and returns what it gave, bounded in time.
@@ -120,7 +188,11 @@ async fn drain(stub: &Stub) -> Vec<autotask::Result<i64>> {
     within(
         Duration::from_secs(20),
         "a stream from a looping server",
-        client.tickets().stream_all().map(|t| t.map(|t| t.id)).collect::<Vec<_>>(),
+        client
+            .tickets()
+            .stream_all()
+            .map(|t| t.map(|t| t.id))
+            .collect::<Vec<_>>(),
     )
     .await
 }
@@ -128,15 +200,27 @@ async fn drain(stub: &Stub) -> Vec<autotask::Result<i64>> {
 #[tokio::test]
 async fn a_server_alternating_two_links_over_the_same_records_is_stopped() {
     let stub = Stub::scripted(|seen, _| {
-        let next = if seen.target.contains("paging=a") { "b" } else { "a" };
+        let next = if seen.target.contains("paging=a") {
+            "b"
+        } else {
+            "a"
+        };
         Reply::json(
             200,
-            page([1, 2], Some(format!("/ATServicesRest/V1.0/Tickets/query/next?paging={next}"))),
+            page(
+                [1, 2],
+                Some(format!(
+                    "/ATServicesRest/V1.0/Tickets/query/next?paging={next}"
+                )),
+            ),
         )
     })
     .await;
     let results = drain(&stub).await;
-    let ids: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    let ids: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
     assert_eq!(ids, [1, 2], "no record twice");
     assert!(
         matches!(results.last(), Some(Err(e)) if matches!(e.cause(), Error::Protocol(m) if m.contains("no record beyond"))),
@@ -151,7 +235,12 @@ async fn a_server_minting_new_links_over_the_same_records_is_stopped() {
     let stub = Stub::scripted(|_, n| {
         Reply::json(
             200,
-            page([1, 2], Some(format!("/ATServicesRest/V1.0/Tickets/query/next?paging={n}"))),
+            page(
+                [1, 2],
+                Some(format!(
+                    "/ATServicesRest/V1.0/Tickets/query/next?paging={n}"
+                )),
+            ),
         )
     })
     .await;
@@ -168,7 +257,13 @@ async fn a_server_minting_new_links_over_the_same_records_is_stopped() {
 #[tokio::test]
 async fn a_page_that_repeats_some_records_delivers_only_new_ones() {
     let stub = Stub::scripted(|_, n| match n {
-        0 => Reply::json(200, page([1, 2, 3], Some("/ATServicesRest/V1.0/Tickets/query/next?paging=3".into()))),
+        0 => Reply::json(
+            200,
+            page(
+                [1, 2, 3],
+                Some("/ATServicesRest/V1.0/Tickets/query/next?paging=3".into()),
+            ),
+        ),
         _ => Reply::json(200, page([2, 3, 4], None)),
     })
     .await;
@@ -182,7 +277,12 @@ async fn an_endless_run_of_new_records_stops_at_the_page_cap() {
         let n = n as i64;
         Reply::json(
             200,
-            page([n * 2 + 1, n * 2 + 2], Some(format!("/ATServicesRest/V1.0/Tickets/query/next?paging={n}"))),
+            page(
+                [n * 2 + 1, n * 2 + 2],
+                Some(format!(
+                    "/ATServicesRest/V1.0/Tickets/query/next?paging={n}"
+                )),
+            ),
         )
     })
     .await;
@@ -205,7 +305,12 @@ async fn an_endless_run_of_new_records_stops_at_the_page_cap() {
 #[tokio::test]
 async fn invalid_utf8_in_an_answer_is_an_error() {
     let bad = b"{\"item\": {\"id\": 1, \"title\": \"caf\xe9\"}}".to_vec();
-    let stub = Stub::start((0..10).map(|_| Reply::Bytes(200, vec![], bad.clone())).collect()).await;
+    let stub = Stub::start(
+        (0..10)
+            .map(|_| Reply::Bytes(200, vec![], bad.clone()))
+            .collect(),
+    )
+    .await;
     let client = builder_for(&stub)
         .retry_policy(RetryPolicy::none())
         .build()

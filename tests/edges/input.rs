@@ -29,10 +29,20 @@ async fn decimals_a_json_number_cannot_carry_exactly_are_refused() {
     let client = client_for(&stub);
     let mut new = new_ticket();
     new.estimated_hours = Some(Decimal::from_str("1234567890.123456789012345678").unwrap());
-    refused("create", client.tickets().create(&new).await, "1234567890.123456789012345678");
+    refused(
+        "create",
+        client.tickets().create(&new).await,
+        "1234567890.123456789012345678",
+    );
     let mut patch = TicketPatch::new(5);
-    patch.hours_to_be_scheduled = Decimal::from_str("0.1000000000000000055511151231").unwrap().into();
-    refused("update", client.tickets().update(&patch).await, "0.1000000000000000055511151231");
+    patch.hours_to_be_scheduled = Decimal::from_str("0.1000000000000000055511151231")
+        .unwrap()
+        .into();
+    refused(
+        "update",
+        client.tickets().update(&patch).await,
+        "0.1000000000000000055511151231",
+    );
     assert!(stub.seen().is_empty(), "nothing was sent");
     // Up to 15 significant digits travel exactly.
     let exact = Decimal::from_str("123456789.012345").unwrap();
@@ -49,7 +59,10 @@ async fn nan_and_infinity_are_refused_as_filter_values() {
     for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         refused(
             "typed filter",
-            client.tickets().count(TicketField::EstimatedHours.gt(value)).await,
+            client
+                .tickets()
+                .count(TicketField::EstimatedHours.gt(value))
+                .await,
             "NaN",
         );
         refused(
@@ -64,7 +77,12 @@ async fn nan_and_infinity_are_refused_as_filter_values() {
         );
         refused(
             "UDF value",
-            client.tickets().query().udf("Score", Op::Gt, value).count().await,
+            client
+                .tickets()
+                .query()
+                .udf("Score", Op::Gt, value)
+                .count()
+                .await,
             "NaN",
         );
     }
@@ -78,19 +96,32 @@ async fn dates_outside_what_the_api_stores_are_refused() {
     for year in [1, 1752, 10000] {
         let mut new = new_ticket();
         new.due_date_time = Some(chrono::Utc.with_ymd_and_hms(year, 6, 1, 0, 0, 0).unwrap());
-        refused(&format!("create in {year}"), client.tickets().create(&new).await, "1753");
+        refused(
+            &format!("create in {year}"),
+            client.tickets().create(&new).await,
+            "1753",
+        );
     }
-    for text in ["1700-01-01", "1752-12-31T23:59:59Z", "+10000-01-01T00:00:00Z"] {
+    for text in [
+        "1700-01-01",
+        "1752-12-31T23:59:59Z",
+        "+10000-01-01T00:00:00Z",
+    ] {
         refused(
             text,
-            client.tickets().count(TicketField::DueDateTime.gt(text)).await,
+            client
+                .tickets()
+                .count(TicketField::DueDateTime.gt(text))
+                .await,
             "1753",
         );
     }
     let tickets = client.entities().get_entity("Tickets").unwrap();
     refused(
         "dynamic update",
-        tickets.update(&json!({"id": 5, "dueDateTime": "1500-01-01T00:00:00Z"})).await,
+        tickets
+            .update(&json!({"id": 5, "dueDateTime": "1500-01-01T00:00:00Z"}))
+            .await,
         "1753",
     );
     assert!(stub.seen().is_empty(), "nothing was sent");
@@ -107,11 +138,20 @@ async fn ids_that_cannot_exist_are_refused() {
     for id in [0, -1, i64::MIN] {
         refused("get", client.tickets().get(id).await, "id");
         refused("delete", client.tags().delete(id).await, "id");
-        refused("update", client.tickets().update(&TicketPatch::new(id)).await, "id");
+        refused(
+            "update",
+            client.tickets().update(&TicketPatch::new(id)).await,
+            "id",
+        );
         refused("child list", client.tickets().notes(id).list().await, "id");
         refused(
             "dynamic get",
-            client.entities().get_entity("Tickets").unwrap().get(id).await,
+            client
+                .entities()
+                .get_entity("Tickets")
+                .unwrap()
+                .get(id)
+                .await,
             "id",
         );
         refused(
@@ -132,7 +172,11 @@ async fn ids_that_cannot_exist_are_refused() {
 #[tokio::test]
 async fn the_root_company_id_zero_is_allowed() {
     use crate::stub::Reply;
-    let stub = Stub::start(vec![Reply::json(200, json!({"item": {"id": 0, "companyName": "Root"}}))]).await;
+    let stub = Stub::start(vec![Reply::json(
+        200,
+        json!({"item": {"id": 0, "companyName": "Root"}}),
+    )])
+    .await;
     let client = client_for(&stub);
     assert_eq!(client.companies().get(0).await.unwrap().unwrap().id, 0);
     refused("negative company", client.companies().get(-1).await, "id");
@@ -144,25 +188,35 @@ async fn integers_that_overflow_the_field_are_refused() {
     let client = client_for(&stub);
     refused(
         "filter on an integer field",
-        client.tickets().count(TicketField::CompanyId.eq(1_i64 << 40)).await,
+        client
+            .tickets()
+            .count(TicketField::CompanyId.eq(1_i64 << 40))
+            .await,
         "integer",
     );
     refused(
         "filter on a long field",
-        client.tickets().count(TicketField::MonitorId.eq(u64::MAX)).await,
+        client
+            .tickets()
+            .count(TicketField::MonitorId.eq(u64::MAX))
+            .await,
         "long",
     );
     let tickets = client.entities().get_entity("Tickets").unwrap();
     refused(
         "dynamic create",
         tickets
-            .create(&json!({"companyID": 3_000_000_000_u64, "title": "x", "status": 1, "priority": 1}))
+            .create(
+                &json!({"companyID": 3_000_000_000_u64, "title": "x", "status": 1, "priority": 1}),
+            )
             .await,
         "companyID",
     );
     refused(
         "dynamic update",
-        tickets.update(&json!({"id": 1, "priority": -3_000_000_000_i64})).await,
+        tickets
+            .update(&json!({"id": 1, "priority": -3_000_000_000_i64}))
+            .await,
         "priority",
     );
     refused(
@@ -178,11 +232,19 @@ async fn more_or_conditions_than_the_api_accepts_are_refused() {
     let stub = Stub::start(vec![]).await;
     let client = client_for(&stub);
     let many = Filter::or((0..501).map(|i| TicketField::Title.eq(format!("t{i}"))));
-    refused("one group", client.tickets().query().filter(many).count().await, "500");
+    refused(
+        "one group",
+        client.tickets().query().filter(many).count().await,
+        "500",
+    );
     let nested = Filter::or([
         Filter::or((0..300).map(|i| TicketField::Title.eq(format!("a{i}")))),
         Filter::or((0..300).map(|i| TicketField::Title.eq(format!("b{i}")))),
     ]);
-    refused("nested groups", client.tickets().query().filter(nested).count().await, "500");
+    refused(
+        "nested groups",
+        client.tickets().query().filter(nested).count().await,
+        "500",
+    );
     assert!(stub.seen().is_empty(), "nothing was sent");
 }

@@ -63,7 +63,9 @@ async fn parent_path_requests_stay_within_the_limit_however_the_server_counts_th
                 .map(|_| ())
         }));
         let c = client.clone();
-        tasks.push(tokio::spawn(async move { c.tickets().get(i + 1).await.map(|_| ()) }));
+        tasks.push(tokio::spawn(async move {
+            c.tickets().get(i + 1).await.map(|_| ())
+        }));
     }
     for task in tasks {
         task.await.unwrap().unwrap();
@@ -72,7 +74,10 @@ async fn parent_path_requests_stay_within_the_limit_however_the_server_counts_th
     let by_entity = stub.max_in_flight_by(operated_entity);
     let by_segment = stub.max_in_flight_by(first_segment);
     assert!(by_entity <= 3, "{by_entity} in flight on one entity");
-    assert!(by_segment <= 3, "{by_segment} in flight on one first segment");
+    assert!(
+        by_segment <= 3,
+        "{by_segment} in flight on one first segment"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +91,8 @@ async fn a_base_url_in_another_case_keeps_one_limit_per_entity() {
             .nth(1)
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
-        let next = (n < 3).then(|| format!("/ATServicesRest/V1.0/Tickets/query/next?paging={}", n + 1));
+        let next =
+            (n < 3).then(|| format!("/ATServicesRest/V1.0/Tickets/query/next?paging={}", n + 1));
         Reply::json_after(wait, 200, page([n * 10 + 1, n * 10 + 2], next))
     })
     .await;

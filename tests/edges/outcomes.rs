@@ -17,7 +17,11 @@ async fn a_delete_whose_answer_was_lost_and_is_then_not_found_succeeded() {
         Reply::Http(502, vec![], "<html>bad gateway</html>".into()),
         Reply::Http(200, vec![], String::new()),
     ] {
-        let stub = Stub::start(vec![lost.clone(), Reply::json(500, json!({"errors": [NO_MATCH]}))]).await;
+        let stub = Stub::start(vec![
+            lost.clone(),
+            Reply::json(500, json!({"errors": [NO_MATCH]})),
+        ])
+        .await;
         let client = client_for(&stub);
         client
             .tags()
@@ -26,7 +30,9 @@ async fn a_delete_whose_answer_was_lost_and_is_then_not_found_succeeded() {
             .unwrap_or_else(|e| panic!("{lost:?} then not found: {e:?}"));
         let seen = stub.seen();
         assert_eq!(seen.len(), 2, "{lost:?}");
-        assert!(seen.iter().all(|s| s.method == "DELETE" && s.target.ends_with("/Tags/5")));
+        assert!(seen
+            .iter()
+            .all(|s| s.method == "DELETE" && s.target.ends_with("/Tags/5")));
     }
 }
 
@@ -41,19 +47,33 @@ async fn a_delete_of_a_missing_record_is_not_found() {
 
 #[tokio::test]
 async fn a_200_with_errors_is_an_error_on_every_verb() {
-    let errors = || Reply::json(200, json!({"errors": ["Value cannot be null. Parameter name: title"]}));
+    let errors = || {
+        Reply::json(
+            200,
+            json!({"errors": ["Value cannot be null. Parameter name: title"]}),
+        )
+    };
     let stub = Stub::start((0..8).map(|_| errors()).collect()).await;
     let client = client_for(&stub);
     let get = client.tickets().get(1).await;
     assert!(get.as_ref().is_err_and(Error::is_validation), "{get:?}");
     let delete = client.tags().delete(1).await;
-    assert!(delete.as_ref().is_err_and(Error::is_validation), "{delete:?}");
+    assert!(
+        delete.as_ref().is_err_and(Error::is_validation),
+        "{delete:?}"
+    );
     let mut patch = TicketPatch::new(1);
     patch.title = "t".into();
     let update = client.tickets().update(&patch).await;
-    assert!(update.as_ref().is_err_and(Error::is_validation), "{update:?}");
+    assert!(
+        update.as_ref().is_err_and(Error::is_validation),
+        "{update:?}"
+    );
     let create = client.tags().create(&NewTag::new("label")).await;
-    assert!(create.as_ref().is_err_and(Error::is_validation), "{create:?}");
+    assert!(
+        create.as_ref().is_err_and(Error::is_validation),
+        "{create:?}"
+    );
     let query = client.tickets().query().page().await;
     assert!(query.as_ref().is_err_and(Error::is_validation), "{query:?}");
     assert_eq!(stub.seen().len(), 5, "validation texts are not retried");
@@ -144,7 +164,14 @@ async fn transient_server_errors_on_safe_requests_are_retried() {
         .collect()
         .await;
     assert_eq!(ids, [1, 2]);
-    assert_eq!(client.tickets().count(autotask::entities::TicketField::Id.gt(0)).await.unwrap(), 2);
+    assert_eq!(
+        client
+            .tickets()
+            .count(autotask::entities::TicketField::Id.gt(0))
+            .await
+            .unwrap(),
+        2
+    );
     let mut patch = TicketPatch::new(1);
     patch.title = "t".into();
     assert_eq!(client.tickets().update(&patch).await.unwrap(), 1);
@@ -182,11 +209,18 @@ async fn autotask_validation_texts_are_not_retried() {
 
 #[tokio::test]
 async fn an_interrupted_stream_says_how_far_it_got_and_resumes_after_its_last_id() {
-    let next = |n: i64| Some(format!("/ATServicesRest/V1.0/Tickets/query/next?paging={n}"));
+    let next = |n: i64| {
+        Some(format!(
+            "/ATServicesRest/V1.0/Tickets/query/next?paging={n}"
+        ))
+    };
     let stub = Stub::start(vec![
         Reply::json(200, page([1, 2], next(2))),
         Reply::json(200, page([3, 4], next(4))),
-        Reply::json(500, json!({"errors": ["Unable to find foo in the Tickets Entity."]})),
+        Reply::json(
+            500,
+            json!({"errors": ["Unable to find foo in the Tickets Entity."]}),
+        ),
         // The resumed query.
         Reply::json(200, page([5, 6], None)),
     ])
@@ -197,16 +231,28 @@ async fn an_interrupted_stream_says_how_far_it_got_and_resumes_after_its_last_id
         .query()
         .filter(autotask::entities::TicketField::Status.eq(1));
     let results: Vec<_> = query.stream().collect().await;
-    let ids: Vec<i64> = results.iter().filter_map(|r| r.as_ref().ok().map(|t| t.id)).collect();
+    let ids: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|t| t.id))
+        .collect();
     assert_eq!(ids, [1, 2, 3, 4]);
-    let Some(Err(Error::StreamInterrupted { delivered, resume, source, .. })) = results.last() else {
+    let Some(Err(Error::StreamInterrupted {
+        delivered,
+        resume,
+        source,
+        ..
+    })) = results.last()
+    else {
         panic!("{:?}", results.last());
     };
     assert_eq!(*delivered, 4);
     assert_eq!(resume.after_id, Some(4));
     assert!(source.is_validation(), "{source:?}");
     let shown = results.last().unwrap().as_ref().unwrap_err().to_string();
-    assert!(shown.contains("after 4 records") && shown.contains("last id 4"), "{shown}");
+    assert!(
+        shown.contains("after 4 records") && shown.contains("last id 4"),
+        "{shown}"
+    );
     let rest: Vec<i64> = query
         .resume_from(*resume)
         .all()
@@ -231,16 +277,28 @@ async fn a_split_query_resumes_in_the_part_it_stopped_in() {
         0 => Reply::json(200, page([10, 20], None)),
         1 => Reply::json(
             200,
-            page([5], Some("/ATServicesRest/V1.0/Tickets/query/next?paging=5".into())),
+            page(
+                [5],
+                Some("/ATServicesRest/V1.0/Tickets/query/next?paging=5".into()),
+            ),
         ),
-        2 => Reply::json(500, json!({"errors": ["Unable to find foo in the Tickets Entity."]})),
+        2 => Reply::json(
+            500,
+            json!({"errors": ["Unable to find foo in the Tickets Entity."]}),
+        ),
         _ => Reply::json(200, page([], None)),
     })
     .await;
     let client = client_for(&stub);
-    let query = client.tickets().query().filter(TicketField::CompanyId.in_list(0..1200));
+    let query = client
+        .tickets()
+        .query()
+        .filter(TicketField::CompanyId.in_list(0..1200));
     let results: Vec<_> = query.stream().collect().await;
-    let Some(Err(Error::StreamInterrupted { delivered, resume, .. })) = results.last() else {
+    let Some(Err(Error::StreamInterrupted {
+        delivered, resume, ..
+    })) = results.last()
+    else {
         panic!("{:?}", results.last());
     };
     assert_eq!((*delivered, resume.part, resume.after_id), (3, 1, Some(5)));
@@ -249,7 +307,10 @@ async fn a_split_query_resumes_in_the_part_it_stopped_in() {
     let seen = stub.seen();
     // Part 0 is not asked again; part 1 from after id 5, then part 2 whole.
     assert_eq!(seen.len(), 5);
-    assert_eq!(seen[3].json()["filter"][1], json!({"op": "gt", "field": "id", "value": 5}));
+    assert_eq!(
+        seen[3].json()["filter"][1],
+        json!({"op": "gt", "field": "id", "value": 5})
+    );
     assert_eq!(seen[4].json()["filter"].as_array().unwrap().len(), 1);
 }
 
@@ -271,7 +332,10 @@ async fn replace_sends_the_whole_record_read_for_it_and_keeps_unknown_fields() {
     assert_eq!(client.tickets().replace(&record).await.unwrap(), 5);
     let seen = stub.seen();
     assert_eq!(seen[0].target, "/ATServicesRest/V1.0/Tickets/5");
-    assert_eq!((seen[1].method.as_str(), seen[1].path()), ("PUT", "/ATServicesRest/V1.0/Tickets"));
+    assert_eq!(
+        (seen[1].method.as_str(), seen[1].path()),
+        ("PUT", "/ATServicesRest/V1.0/Tickets")
+    );
     let body = seen[1].json();
     assert_eq!(body["title"], "changed");
     assert_eq!(body["description"], "kept as read");
@@ -293,7 +357,11 @@ async fn replace_reads_fresh_even_with_the_record_cache_on() {
         .unwrap();
     client.tickets().get(5).await.unwrap();
     client.tickets().read_for_replace(5).await.unwrap();
-    assert_eq!(stub.seen().len(), 2, "the cached copy may be older than another writer's change");
+    assert_eq!(
+        stub.seen().len(),
+        2,
+        "the cached copy may be older than another writer's change"
+    );
 }
 
 #[tokio::test]

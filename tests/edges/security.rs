@@ -67,7 +67,10 @@ async fn same_origin_links_in_other_forms_are_followed() {
         if n == 0 {
             Reply::json(
                 200,
-                page([1], Some(" /ATServicesRest/V1.0/Tickets/query/next?paging=2".into())),
+                page(
+                    [1],
+                    Some(" /ATServicesRest/V1.0/Tickets/query/next?paging=2".into()),
+                ),
             )
         } else {
             Reply::json(200, page([2], None))
@@ -94,7 +97,11 @@ async fn redirects_to_another_host_are_not_followed() {
     for status in [301, 302, 303, 307, 308] {
         let location = format!("http://{}/ATServicesRest/V1.0/Tickets/1", authority(&other));
         let main = Stub::start(vec![
-            Reply::Http(status, vec![("Location".into(), location.clone())], String::new()),
+            Reply::Http(
+                status,
+                vec![("Location".into(), location.clone())],
+                String::new(),
+            ),
             Reply::Http(status, vec![("Location".into(), location)], String::new()),
         ])
         .await;
@@ -201,7 +208,11 @@ async fn an_unknown_outcome_shows_its_payload_without_the_secret() {
     let Error::UnknownOutcome { payload, .. } = &error else {
         panic!("expected UnknownOutcome, got {error:?}");
     };
-    for shown in [format!("{error:?}"), format!("{error}"), format!("{payload:?}")] {
+    for shown in [
+        format!("{error:?}"),
+        format!("{error}"),
+        format!("{payload:?}"),
+    ] {
         assert!(!shown.contains(SECRET), "{shown}");
     }
     // The payload still holds what was sent, to check and re-send deliberately.

@@ -172,10 +172,15 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
     for n in 0..ops {
         log.ops += 1;
         let marker = format!("{prefix}{n}");
-        let choice = if tickets.is_empty() { 0 } else { rng.u32(0..100) };
+        let choice = if tickets.is_empty() {
+            0
+        } else {
+            rng.u32(0..100)
+        };
         match choice {
             0..=29 => {
-                let new = NewTicket::new(0, TicketPriority::HIGH, TicketStatus::NEW, marker.clone());
+                let new =
+                    NewTicket::new(0, TicketPriority::HIGH, TicketStatus::NEW, marker.clone());
                 let outcome = created(client.tickets().create(&new).await, &mut log);
                 if let Created::Ok(id) = outcome {
                     tickets.push((id, String::new()));
@@ -234,7 +239,10 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
                 });
             }
             85..=94 => {
-                let outcome = created(client.tags().create(&NewTag::new(marker.clone())).await, &mut log);
+                let outcome = created(
+                    client.tags().create(&NewTag::new(marker.clone())).await,
+                    &mut log,
+                );
                 if let Created::Ok(id) = outcome {
                     match client.tags().delete(id).await {
                         Ok(()) => log.deleted_tags.push(id),
@@ -248,7 +256,11 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
                 });
             }
             _ => {
-                if let Err(e) = client.tickets().count(TicketField::Title.begins_with(prefix.clone())).await {
+                if let Err(e) = client
+                    .tickets()
+                    .count(TicketField::Title.begins_with(prefix.clone()))
+                    .await
+                {
                     log.unnecessary_errors.push(format!("count: {e}"));
                 }
             }
@@ -272,21 +284,34 @@ fn created(result: autotask::Result<i64>, log: &mut TaskLog) -> Created {
 fn reconcile(sim: &RunningSimulator, logs: Vec<TaskLog>, report: &mut SoakReport) {
     // marker → ids of the records holding it, per entity.
     let mut by_marker: HashMap<(&str, String), Vec<i64>> = HashMap::new();
-    for (entity, field) in [("Tickets", "title"), ("TicketNotes", "description"), ("Tags", "label")] {
+    for (entity, field) in [
+        ("Tickets", "title"),
+        ("TicketNotes", "description"),
+        ("Tags", "label"),
+    ] {
         for record in sim.records(entity) {
             if let (Some(marker), Some(id)) = (record[field].as_str(), record["id"].as_i64()) {
-                by_marker.entry((entity, marker.to_string())).or_default().push(id);
+                by_marker
+                    .entry((entity, marker.to_string()))
+                    .or_default()
+                    .push(id);
             }
         }
     }
-    let tags: Vec<i64> = sim.records("Tags").iter().filter_map(|r| r["id"].as_i64()).collect();
+    let tags: Vec<i64> = sim
+        .records("Tags")
+        .iter()
+        .filter_map(|r| r["id"].as_i64())
+        .collect();
     for log in logs {
         report.ops += log.ops;
         report.unnecessary_errors.extend(log.unnecessary_errors);
         report.wrong_answers.extend(log.wrong_answers);
         for id in log.deleted_tags {
             if tags.contains(&id) {
-                report.misreported.push(format!("tag {id} reported deleted but exists"));
+                report
+                    .misreported
+                    .push(format!("tag {id} reported deleted but exists"));
             }
         }
         for create in log.creates {
@@ -305,40 +330,57 @@ fn reconcile(sim: &RunningSimulator, logs: Vec<TaskLog>, report: &mut SoakReport
             match (&create.outcome, ids.first()) {
                 (Created::Ok(id), Some(found)) if id == found => {}
                 (Created::Ok(_), None) if deleted_tag => {}
-                (Created::Ok(id), found) => report.lost.push(format!("{what}: reported {id}, found {found:?}")),
+                (Created::Ok(id), found) => report
+                    .lost
+                    .push(format!("{what}: reported {id}, found {found:?}")),
                 (Created::Unknown, found) => {
                     report.unknown_outcomes += 1;
                     report.unknown_that_exist += usize::from(found.is_some());
                 }
                 (Created::Failed(_), None) => {}
-                (Created::Failed(e), Some(id)) => {
-                    report.misreported.push(format!("{what}: reported failed ({e}) but exists as {id}"))
-                }
+                (Created::Failed(e), Some(id)) => report
+                    .misreported
+                    .push(format!("{what}: reported failed ({e}) but exists as {id}")),
             }
         }
     }
 }
 
 fn assert_exact(report: &SoakReport) {
-    println!("fault soak: {report}");
     assert_eq!(report.panics, 0, "panics");
     assert!(report.lost.is_empty(), "lost: {:?}", report.lost);
-    assert!(report.duplicated.is_empty(), "duplicated: {:?}", report.duplicated);
-    assert!(report.misreported.is_empty(), "misreported: {:?}", report.misreported);
+    assert!(
+        report.duplicated.is_empty(),
+        "duplicated: {:?}",
+        report.duplicated
+    );
+    assert!(
+        report.misreported.is_empty(),
+        "misreported: {:?}",
+        report.misreported
+    );
     assert!(
         report.unnecessary_errors.is_empty(),
         "unnecessary errors: {:?}",
         report.unnecessary_errors
     );
-    assert!(report.wrong_answers.is_empty(), "wrong answers: {:?}", report.wrong_answers);
+    assert!(
+        report.wrong_answers.is_empty(),
+        "wrong answers: {:?}",
+        report.wrong_answers
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_soak_reconciles_exactly() {
     let report = run_soak(2_000, 16, 0.05).await;
+    println!("fault soak: {report}");
     assert_eq!(report.ops, 2_000);
     assert!(report.faults >= 50, "faults were injected: {report}");
-    assert!(report.unknown_outcomes > 0, "some creates lost their answer: {report}");
+    assert!(
+        report.unknown_outcomes > 0,
+        "some creates lost their answer: {report}"
+    );
     assert_exact(&report);
 }
 
@@ -350,8 +392,9 @@ async fn fault_soak_report() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let baseline = run_soak(ops, 16, 0.0).await;
-    println!("no faults: {baseline}");
+    println!("no faults:  {baseline}");
     let faulted = run_soak(ops, 16, 0.05).await;
+    println!("5% faulted: {faulted}");
     assert_exact(&faulted);
     assert_exact(&baseline);
     println!(

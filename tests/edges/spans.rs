@@ -29,8 +29,10 @@ impl Fields {
 
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .push((field.name().to_string(), format!("{value:?}").trim_matches('"').to_string()));
+        self.0.push((
+            field.name().to_string(),
+            format!("{value:?}").trim_matches('"').to_string(),
+        ));
     }
 }
 
@@ -62,7 +64,11 @@ impl Attribution {
         };
         let path = fields.get("path").unwrap_or("").to_string();
         drop(extensions);
-        let id: i64 = path.rsplit('/').next().and_then(|id| id.parse().ok()).unwrap_or(-1);
+        let id: i64 = path
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(-1);
         let parent = span.parent().map(|parent| {
             let id = parent
                 .extensions()
@@ -255,7 +261,10 @@ async fn a_panic_inside_a_request_leaves_the_client_usable_and_its_cache_correct
         patching.tickets().update(&patch).await
     })
     .await;
-    assert!(panicked.is_err_and(|e| e.is_panic()), "the injected panic happened");
+    assert!(
+        panicked.is_err_and(|e| e.is_panic()),
+        "the injected panic happened"
+    );
     // The write reached the server, so the cached record is stale and must not be served.
     let read = client.tickets().get(1).await.unwrap().unwrap();
     assert_eq!(read.title.as_deref(), Some("after"));

@@ -195,11 +195,12 @@ mod quotes {
         let unlinked = sim
             .insert("Quotes", quote(Some(4), true, &days_from_now(10)))
             .unwrap();
+        // A server error on a PATCH is retried: fail the first attempt and all five retries.
         sim.add_fault(
             FaultRule::new(FaultKind::ServerError)
                 .method("PATCH")
                 .path_contains("/Quotes")
-                .next(1),
+                .next(6),
         );
         let conversion = client
             .quotes()

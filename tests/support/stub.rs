@@ -229,8 +229,7 @@ async fn write_reply(socket: &mut TcpStream, reply: Reply) -> bool {
         }
         Reply::Bytes(status, headers, body) => {
             let head = head(status, &headers, Some(body.len()));
-            socket.write_all(head.as_bytes()).await.is_ok()
-                && socket.write_all(&body).await.is_ok()
+            socket.write_all(head.as_bytes()).await.is_ok() && socket.write_all(&body).await.is_ok()
         }
         Reply::Huge(status, size) => {
             let (open, close) = (br#"{"errors":[""#, br#""]}"#);

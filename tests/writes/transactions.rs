@@ -237,11 +237,12 @@ async fn undeletable_records_are_reported_not_pretended() {
 #[tokio::test]
 async fn a_failing_compensation_is_reported_with_its_error_and_the_rest_continues() {
     let (sim, client) = start(Seed::None).await;
+    // A server error on a DELETE is retried: fail the first attempt and all five retries.
     sim.add_fault(
         FaultRule::new(FaultKind::ServerError)
             .method("DELETE")
             .path_contains("/ContactGroups/")
-            .next(1),
+            .next(6),
     );
 
     let error = client
