@@ -321,7 +321,7 @@ impl<E: UpdateAtRoot> EntityHandle<E> {
 /// SDK does not know (`extra`) are sent back as read. To change a few fields, `update` (a PATCH, which
 /// sends only those) is the simpler tool.
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// # async fn f(client: autotask::Client) -> autotask::Result<()> {
 /// use autotask::entities::TicketField;
 /// let partial = client.tickets().query().include_fields([TicketField::Title]).all().await?;

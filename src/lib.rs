@@ -83,8 +83,8 @@ pub use client::{
 };
 pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
 pub use entity_info::{EntityInformation, UserAccess};
-pub use error::{Error, Payload, Result};
-pub use handle::{ChildHandle, EntityHandle, Page, QueryBuilder};
+pub use error::{Error, Payload, Result, ResumePoint};
+pub use handle::{ChildHandle, EntityHandle, FullRecord, Page, QueryBuilder};
 pub use picklists::{Picklist, PicklistValue, Picklists};
 pub use query::{Filter, Op, QuerySpec, Where};
 pub use stats::EndpointStats;
