@@ -71,29 +71,39 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the zone, API user and threshold usage of the connection.
-    #[command(after_help = "Examples:\n  autotask --sim whoami\n  autotask --profile prod whoami --format json")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim whoami\n  autotask --profile prod whoami --format json"
+    )]
     Whoami,
 
     /// Run the local simulator of the Autotask REST API (until Ctrl-C).
-    #[command(after_help = "Examples:\n  autotask sim                       # http://127.0.0.1:8080, 500 tickets\n  autotask sim --port 9000 --tickets 5000\n  autotask sim --seed none --state sim.json   # empty, kept across runs\nThen, in another terminal: autotask --sim query Tickets --limit 5")]
+    #[command(
+        after_help = "Examples:\n  autotask sim                       # http://127.0.0.1:8080, 500 tickets\n  autotask sim --port 9000 --tickets 5000\n  autotask sim --seed none --state sim.json   # empty, kept across runs\nThen, in another terminal: autotask --sim query Tickets --limit 5"
+    )]
     Sim(SimArgs),
 
     /// List the entities: name, verbs, parent path.
-    #[command(after_help = "Examples:\n  autotask entities\n  autotask entities ticket          # names containing \"ticket\"\n  autotask entities --format json")]
+    #[command(
+        after_help = "Examples:\n  autotask entities\n  autotask entities ticket          # names containing \"ticket\"\n  autotask entities --format json"
+    )]
     Entities {
         /// Only names containing this text (any case).
         contains: Option<String>,
     },
 
     /// List an entity's fields: type, required, read-only, picklist, reference.
-    #[command(after_help = "Examples:\n  autotask fields Tickets\n  autotask fields Contacts --format csv")]
+    #[command(
+        after_help = "Examples:\n  autotask fields Tickets\n  autotask fields Contacts --format csv"
+    )]
     Fields {
         /// Entity (REST collection or model name, any case).
         entity: String,
     },
 
     /// Show a picklist's values and labels (from the tenant).
-    #[command(after_help = "Examples:\n  autotask --sim picklist Tickets status\n  autotask --sim picklist Tickets subIssueType --parent-value 4   # dependent picklist")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim picklist Tickets status\n  autotask --sim picklist Tickets subIssueType --parent-value 4   # dependent picklist"
+    )]
     Picklist {
         entity: String,
         field: String,
@@ -103,11 +113,15 @@ pub enum Command {
     },
 
     /// List an entity's user-defined fields (from the tenant).
-    #[command(after_help = "Examples:\n  autotask --sim udfs Tickets\n  autotask --sim udfs Companies --format json")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim udfs Tickets\n  autotask --sim udfs Companies --format json"
+    )]
     Udfs { entity: String },
 
     /// Read one record by id.
-    #[command(after_help = "Examples:\n  autotask --sim get Tickets 123\n  autotask --sim get Tickets 123 --format json\n  autotask --sim get TicketNotes 9 --parent 123")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim get Tickets 123\n  autotask --sim get Tickets 123 --format json\n  autotask --sim get TicketNotes 9 --parent 123"
+    )]
     Get {
         entity: String,
         id: i64,
@@ -130,7 +144,9 @@ pub enum Command {
     Query(QueryArgs),
 
     /// Count the records a filter matches.
-    #[command(after_help = "Examples:\n  autotask --sim count Tickets\n  autotask --sim count Tickets --where 'status = \"Waiting Customer\" and udf.Region = EU'")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim count Tickets\n  autotask --sim count Tickets --where 'status = \"Waiting Customer\" and udf.Region = EU'"
+    )]
     Count {
         entity: String,
         /// Filter (see `autotask query --help`).
@@ -139,15 +155,21 @@ pub enum Command {
     },
 
     /// Create a record from --set values and/or JSON on stdin.
-    #[command(after_help = "Examples:\n  autotask --sim create Tickets --set title=\"Disk full\" --set companyID=0 --set priority=Medium --set status=New\n  echo '{\"title\":\"From JSON\",\"companyID\":0,\"priority\":2,\"status\":1}' | autotask --sim create Tickets --stdin\n  autotask --sim create TicketNotes --parent 123 --set title=Called --set description=\"Left a message\" \\\n      --set noteType=1 --set publish=1\n  autotask --sim create Tickets --set title=Test ... --dry-run     # print the request only")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim create Tickets --set title=\"Disk full\" --set companyID=0 --set priority=Medium --set status=New\n  echo '{\"title\":\"From JSON\",\"companyID\":0,\"priority\":2,\"status\":1}' | autotask --sim create Tickets --stdin\n  autotask --sim create TicketNotes --parent 123 --set title=Called --set description=\"Left a message\" \\\n      --set noteType=1 --set publish=1\n  autotask --sim create Tickets --set title=Test ... --dry-run     # print the request only"
+    )]
     Create(WriteArgs),
 
     /// Update one record by id, or every record a filter matches (bulk, with confirmation).
-    #[command(after_help = "Examples:\n  autotask --sim update Tickets 123 --set status=\"Waiting Customer\"\n  autotask --sim update Tickets --where 'title contains \"printer\" and status = New' --set priority=High\n  autotask --sim update Tickets --where 'status = New' --set status=\"In Progress\" --dry-run\n  autotask --sim update Tickets --where 'status = New' --set priority=Low --yes\nBulk updates show the count and ask before sending (--yes skips the question), run at most 3 requests\nat a time (Autotask's thread limit), and print one result per record; exit code 7 if some failed.")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim update Tickets 123 --set status=\"Waiting Customer\"\n  autotask --sim update Tickets --where 'title contains \"printer\" and status = New' --set priority=High\n  autotask --sim update Tickets --where 'status = New' --set status=\"In Progress\" --dry-run\n  autotask --sim update Tickets --where 'status = New' --set priority=Low --yes\n  autotask --sim update Tickets 12 13 14 --set priority=Low --yes\nBulk updates show the count and ask before sending (--yes skips the question), run at most 3 requests\nat a time (Autotask's thread limit), and print one result per record; exit code 7 if some failed."
+    )]
     Update(UpdateArgs),
 
     /// Delete records by id, where the API allows it (asks first; --yes skips).
-    #[command(after_help = "Examples:\n  autotask --sim delete TicketNotes 45 --parent 123 --yes\n  autotask --sim delete Companies 17 --dry-run\nTickets, Companies and many others cannot be deleted through the API; the error says so.")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim delete TicketNotes 45 --parent 123 --yes\n  autotask --sim delete Companies 17 --dry-run\nTickets, Companies and many others cannot be deleted through the API; the error says so."
+    )]
     Delete {
         entity: String,
         #[arg(required = true)]
@@ -163,7 +185,9 @@ pub enum Command {
     },
 
     /// Export whole entities to JSON Lines or CSV files, resumable.
-    #[command(after_help = "Examples:\n  autotask --sim export Tickets Companies Contacts --out backup/\n  autotask --sim export Tickets --format csv --out reports/ --since 2024-01-01\n  autotask --sim export Tickets --out backup/ --where 'status != Complete'\n  autotask --sim export Tickets Companies --out backup/ --resume    # after Ctrl-C or a failure\nFiles: DIR/<Entity>.jsonl or .csv, and DIR/.autotask-export.json (the checkpoint). Records are\nwritten in ascending id order; --resume continues every unfinished entity after its last id and\nproduces exactly the files an uninterrupted run would. Progress bars go to stderr on a terminal.")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim export Tickets Companies Contacts --out backup/\n  autotask --sim export Tickets --format csv --out reports/ --since 2024-01-01\n  autotask --sim export Tickets --out backup/ --where 'status != Complete'\n  autotask --sim export Tickets Companies --out backup/ --resume    # after Ctrl-C or a failure\nFiles: DIR/<Entity>.jsonl or .csv, and DIR/.autotask-export.json (the checkpoint). Records are\nwritten in ascending id order; --resume continues every unfinished entity after its last id and\nproduces exactly the files an uninterrupted run would. Progress bars go to stderr on a terminal."
+    )]
     Export(ExportArgs),
 
     /// Verify webhook callouts, or receive and print them.
@@ -171,11 +195,15 @@ pub enum Command {
     Webhook(WebhookCommand),
 
     /// Show the tenant's threshold usage and this run's requests per endpoint.
-    #[command(after_help = "Examples:\n  autotask --sim usage\n  autotask --profile prod usage --format json")]
+    #[command(
+        after_help = "Examples:\n  autotask --sim usage\n  autotask --profile prod usage --format json"
+    )]
     Usage,
 
     /// Print a shell completion script.
-    #[command(after_help = "Examples:\n  autotask completion bash > ~/.local/share/bash-completion/completions/autotask\n  autotask completion zsh > \"${fpath[1]}/_autotask\"\n  autotask completion fish > ~/.config/fish/completions/autotask.fish")]
+    #[command(
+        after_help = "Examples:\n  autotask completion bash > ~/.local/share/bash-completion/completions/autotask\n  autotask completion zsh > \"${fpath[1]}/_autotask\"\n  autotask completion fish > ~/.config/fish/completions/autotask.fish"
+    )]
     Completion { shell: Shell },
 }
 
@@ -254,9 +282,9 @@ pub struct WriteArgs {
 pub struct UpdateArgs {
     #[command(flatten)]
     pub write: WriteArgs,
-    /// The record to update (or use --where).
+    /// The record(s) to update (or use --where); several ids make a bulk update.
     #[arg(conflicts_with = "filter")]
-    pub id: Option<i64>,
+    pub ids: Vec<i64>,
     /// Update every record this filter matches.
     #[arg(long = "where", short = 'w', value_name = "FILTER")]
     pub filter: Option<String>,
@@ -287,7 +315,9 @@ pub struct ExportArgs {
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
     /// Check a callout's signature: the body on stdin, the X-Hook-Signature value as an argument.
-    #[command(after_help = "Examples:\n  autotask webhook verify --secret s3cret --signature 'sha1=...' < body.json\n  AUTOTASK_WEBHOOK_SECRET=s3cret autotask webhook verify --signature \"$SIG\" < body.json\nExit code 0 and the decoded callout when it matches; 3 when it does not.")]
+    #[command(
+        after_help = "Examples:\n  autotask webhook verify --secret s3cret --signature 'sha1=...' < body.json\n  AUTOTASK_WEBHOOK_SECRET=s3cret autotask webhook verify --signature \"$SIG\" < body.json\nExit code 0 and the decoded callout when it matches; 3 when it does not."
+    )]
     Verify {
         /// The webhook's secret key.
         #[arg(long, env = "AUTOTASK_WEBHOOK_SECRET", hide_env_values = true)]
@@ -297,7 +327,9 @@ pub enum WebhookCommand {
         signature: String,
     },
     /// Receive callouts on a local port, verify them, print each as JSON (401 for a bad signature).
-    #[command(after_help = "Examples:\n  autotask webhook listen --port 8099 --secret s3cret\n  autotask webhook listen --port 8099 --secret s3cret --count 1 --format json")]
+    #[command(
+        after_help = "Examples:\n  autotask webhook listen --port 8099 --secret s3cret\n  autotask webhook listen --port 8099 --secret s3cret --count 1 --format json"
+    )]
     Listen {
         /// Port to listen on (0: any free port, printed on stderr).
         #[arg(long, default_value_t = 8099)]

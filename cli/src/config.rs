@@ -129,10 +129,11 @@ pub fn credentials(options: &ConnectionOptions) -> Result<Credentials> {
         return from_env(url_override);
     }
     let file = load(path.as_deref(), false)?;
-    let default = file
-        .default_profile
-        .clone()
-        .or_else(|| file.profiles.contains_key("default").then(|| "default".into()));
+    let default = file.default_profile.clone().or_else(|| {
+        file.profiles
+            .contains_key("default")
+            .then(|| "default".into())
+    });
     match default {
         Some(name) => from_profile(&file, &name, path.as_deref(), url_override),
         None => Err(CliError::new(Exit::Auth, "no Autotask credentials").hint(format!(
@@ -254,10 +255,14 @@ fn from_profile(
         return Ok(sim_credentials(api_url, source));
     }
     let field = |value: &Option<String>, key: &str| {
-        value.clone().filter(|v| !v.trim().is_empty()).ok_or_else(|| {
-            CliError::new(Exit::Auth, format!("profile {name:?} has no {key}"))
-                .hint(format!("add `{key} = \"...\"` to [profiles.{name}] in {shown}"))
-        })
+        value
+            .clone()
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| {
+                CliError::new(Exit::Auth, format!("profile {name:?} has no {key}")).hint(format!(
+                    "add `{key} = \"...\"` to [profiles.{name}] in {shown}"
+                ))
+            })
     };
     let username = field(&profile.username, "username")?;
     let integration_code = field(&profile.integration_code, "integration_code")?;
@@ -274,8 +279,9 @@ fn from_profile(
 
 fn profile_secret(profile: &Profile, name: &str) -> Result<SecretText> {
     let no_secret = || {
-        CliError::new(Exit::Auth, format!("profile {name:?} gives no secret"))
-            .hint("add secret_command = \"...\" (a command printing the secret) or secret_env = \"VAR\"")
+        CliError::new(Exit::Auth, format!("profile {name:?} gives no secret")).hint(
+            "add secret_command = \"...\" (a command printing the secret) or secret_env = \"VAR\"",
+        )
     };
     if let Some(command) = &profile.secret_command {
         return run_secret_command(command, name);

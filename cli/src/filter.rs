@@ -63,15 +63,12 @@ impl FilterError {
             .get(self.span.clone())
             .map_or(1, |s| s.chars().count())
             .max(1);
-        let mut error = CliError::usage(format!(
-            "--where, column {column}: {}",
-            self.message
-        ))
-        .detail(format!(
-            "  {source}\n  {}{}",
-            " ".repeat(column - 1),
-            "^".repeat(width)
-        ));
+        let mut error = CliError::usage(format!("--where, column {column}: {}", self.message))
+            .detail(format!(
+                "  {source}\n  {}{}",
+                " ".repeat(column - 1),
+                "^".repeat(width)
+            ));
         if let Some(hint) = self.hint {
             error = error.hint(hint);
         }
@@ -351,8 +348,10 @@ impl Parser<'_> {
             let inner = self.or()?;
             if !self.peek_symbol(")") {
                 let span = self.peek().map_or(self.end_span(), |t| t.span.clone());
-                return Err(FilterError::new(span, "expected `)`")
-                    .hint(format!("the ( at column {} is not closed", open.start + 1)));
+                return Err(FilterError::new(span, "expected `)`").hint(format!(
+                    "the ( at column {} is not closed",
+                    self.source[..open.start].chars().count() + 1
+                )));
             }
             self.next();
             return Ok(inner);
@@ -398,12 +397,20 @@ impl Parser<'_> {
         };
         // `field = null` / `field != null` are the null checks.
         let null_check = match (&op, values.as_slice()) {
-            (Op::Eq, [Literal { kind: LiteralKind::Text(t), .. }]) if is_null_word(t) => {
-                Some(Op::NotExist)
-            }
-            (Op::NotEq, [Literal { kind: LiteralKind::Text(t), .. }]) if is_null_word(t) => {
-                Some(Op::Exist)
-            }
+            (
+                Op::Eq,
+                [Literal {
+                    kind: LiteralKind::Text(t),
+                    ..
+                }],
+            ) if is_null_word(t) => Some(Op::NotExist),
+            (
+                Op::NotEq,
+                [Literal {
+                    kind: LiteralKind::Text(t),
+                    ..
+                }],
+            ) if is_null_word(t) => Some(Op::Exist),
             _ => None,
         };
         let (op, values) = match null_check {
@@ -819,7 +826,10 @@ mod tests {
             ("x = null", "x notExist []"),
             ("x != NULL", "x exist []"),
             ("udf.Region = 'EU'", "udf:Region eq [EU]"),
-            ("udf.\"Contract Level\" = Gold", "udf:Contract Level eq [Gold]"),
+            (
+                "udf.\"Contract Level\" = Gold",
+                "udf:Contract Level eq [Gold]",
+            ),
             ("d >= 2024-05-01T13:00:00Z", "d gte [2024-05-01T13:00:00Z]"),
             ("n = -2.5", "n eq [-2.5]"),
         ];

@@ -195,7 +195,8 @@ impl RecordWriter {
                 self.out.write_all(b"\n").map_err(write_error)?;
             }
             Format::Csv => {
-                let cells: Vec<String> = self.columns.iter().map(|c| text(cell(record, c))).collect();
+                let cells: Vec<String> =
+                    self.columns.iter().map(|c| text(cell(record, c))).collect();
                 if let Some(csv) = self.csv.as_mut() {
                     csv.write_record(&cells).map_err(csv_error)?;
                 }
@@ -219,6 +220,8 @@ impl RecordWriter {
                     }
                     let rendered = table.to_string();
                     for line in rendered.lines() {
+                        // The preset pads every column by one space; the first needs none.
+                        let line = line.strip_prefix(' ').unwrap_or(line);
                         writeln!(self.out, "{}", line.trim_end()).map_err(write_error)?;
                     }
                 }
@@ -292,11 +295,10 @@ pub fn progress_bar(len: u64, name: &str) -> indicatif::ProgressBar {
             ProgressDrawTarget::hidden()
         },
     );
-    let style = ProgressStyle::with_template(
-        "{prefix:>20} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}",
-    )
-    .map(|s| s.progress_chars("=> "))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{prefix:>20} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix(name.to_string());
     bar

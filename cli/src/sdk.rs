@@ -88,7 +88,9 @@ pub fn verify_callout(secret: &str, body: &[u8], signature: &str) -> Result<Call
             Exit::Auth,
             "the signature does not match the body and secret",
         )
-        .hint("check the webhook's secret key, and that the body is byte for byte what was received"),
+        .hint(
+            "check the webhook's secret key, and that the body is byte for byte what was received",
+        ),
         other => CliError::new(Exit::Validation, other.to_string()),
     })
 }
@@ -287,7 +289,12 @@ impl Sdk {
     }
 
     /// Creates a record; its id.
-    pub async fn create(&self, meta: &EntityMeta, body: &Value, parent: Option<i64>) -> Result<i64> {
+    pub async fn create(
+        &self,
+        meta: &EntityMeta,
+        body: &Value,
+        parent: Option<i64>,
+    ) -> Result<i64> {
         let id = match parent {
             Some(parent) => self.children(meta, parent)?.create(body).await,
             None => self.dynamic(meta)?.create(body).await,
@@ -296,7 +303,12 @@ impl Sdk {
     }
 
     /// PATCHes one record (`id` in the body).
-    pub async fn update(&self, meta: &EntityMeta, body: &Value, parent: Option<i64>) -> Result<i64> {
+    pub async fn update(
+        &self,
+        meta: &EntityMeta,
+        body: &Value,
+        parent: Option<i64>,
+    ) -> Result<i64> {
         let id = match parent {
             Some(parent) => self.children(meta, parent)?.update(body).await,
             None => self.dynamic(meta)?.update(body).await,
@@ -410,19 +422,23 @@ pub fn map_error(error: autotask::Error) -> CliError {
     match &error {
         E::Authentication { .. } => CliError::new(Exit::Auth, message)
             .hint("check the user name, integration code and secret (`autotask whoami`)"),
-        E::Permission { .. } => CliError::new(Exit::Auth, message)
-            .hint("the API user's security level does not allow this; ask your Autotask administrator"),
+        E::Permission { .. } => CliError::new(Exit::Auth, message).hint(
+            "the API user's security level does not allow this; ask your Autotask administrator",
+        ),
         E::NotFound { .. } => CliError::new(Exit::NotFound, message),
         E::Validation { .. } => CliError::new(Exit::Validation, message),
         E::RateLimited { .. } | E::ThreadLimit { .. } => CliError::new(Exit::RateLimited, message)
-            .hint("wait and run again, or run fewer jobs at once (`autotask usage` shows the threshold)"),
+            .hint(
+            "wait and run again, or run fewer jobs at once (`autotask usage` shows the threshold)",
+        ),
         E::InvalidInput(_) | E::NotAnEntity { .. } | E::Configuration(_) => {
             CliError::new(Exit::Usage, message)
         }
         E::UnknownOutcome { .. } => CliError::new(Exit::Failure, message)
             .hint("check whether the record exists before creating it again"),
-        E::Transport { .. } => CliError::new(Exit::Failure, transport_message(&error))
-            .hint("check the API URL and your network; for the simulator, start it with `autotask sim`"),
+        E::Transport { .. } => CliError::new(Exit::Failure, transport_message(&error)).hint(
+            "check the API URL and your network; for the simulator, start it with `autotask sim`",
+        ),
         _ => CliError::new(Exit::Failure, message),
     }
 }

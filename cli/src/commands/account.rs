@@ -86,9 +86,11 @@ pub async fn usage(global: &Global) -> Result<()> {
     }
     text.push_str("\nrequests of this run:");
     output::emit(&text)?;
-    let columns = ["endpoint", "requests", "errors", "retries", "meanMs", "maxMs"]
-        .map(String::from)
-        .to_vec();
+    let columns = [
+        "endpoint", "requests", "errors", "retries", "meanMs", "maxMs",
+    ]
+    .map(String::from)
+    .to_vec();
     let mut writer = RecordWriter::stdout(format, columns, BTreeMap::new())?;
     for row in &endpoints {
         writer.write(row)?;

@@ -25,18 +25,17 @@ use std::time::{Duration, Instant};
 const CHECKPOINT_FILE: &str = ".autotask-export.json";
 /// The last CSV column: fields the API sent that this build's schema does not know (nothing is lost).
 const OTHER_FIELDS: &str = "otherFields";
-/// Fields that tell when a record last changed, best first; then when it was created.
-const SINCE_FIELDS: [&str; 9] = [
+/// Fields that tell when a record last changed, best first.
+const CHANGED_FIELDS: [&str; 6] = [
     "lastModifiedDateTime",
     "lastModifiedDate",
     "lastTrackedModificationDateTime",
+    "lastTrackedModifiedDateTime",
     "lastActivityDate",
     "lastActivityDateTime",
-    "createDateTime",
-    "createDate",
-    "createdDateTime",
-    "createDateTimeUTC",
 ];
+/// Fields that tell when a record was created, best first.
+const CREATED_FIELDS: [&str; 3] = ["createDateTime", "createDate", "createdDateTime"];
 /// Seconds between checkpoint saves within a page (a page end always saves).
 const SAVE_EVERY: Duration = Duration::from_secs(2);
 
@@ -105,7 +104,10 @@ impl Shared {
         std::fs::write(&temporary, text)
             .and_then(|()| std::fs::rename(&temporary, &self.path))
             .map_err(|e| {
-                CliError::io(format!("cannot save the checkpoint {}", self.path.display()), e)
+                CliError::io(
+                    format!("cannot save the checkpoint {}", self.path.display()),
+                    e,
+                )
             })
     }
 }
@@ -123,10 +125,10 @@ pub async fn run(global: &Global, args: ExportArgs) -> Result<()> {
         Format::Jsonl => FileFormat::Jsonl,
         Format::Csv => FileFormat::Csv,
         other => {
-            return Err(CliError::usage(format!(
-                "export writes jsonl or csv files, not {other:?}"
-            ))
-            .hint("pass --format jsonl (the default) or --format csv"))
+            return Err(
+                CliError::usage(format!("export writes jsonl or csv files, not {other:?}"))
+                    .hint("pass --format jsonl (the default) or --format csv"),
+            )
         }
     };
     let mut metas: Vec<&'static EntityMeta> = Vec::new();
@@ -190,17 +192,7 @@ pub async fn run(global: &Global, args: ExportArgs) -> Result<()> {
     for meta in &metas {
         let mut filters = compile_where(&sdk, meta, args.filter.as_deref()).await?;
         if let Some(since) = &since {
-            let field = SINCE_FIELDS
-                .iter()
-                .find_map(|name| meta.field(name).filter(|f| f.is_queryable()))
-                .ok_or_else(|| {
-                    CliError::usage(format!(
-                        "--since: {} has no change or creation date to filter on",
-                        meta.name
-                    ))
-                    .hint("leave it out for this entity, or use --where on one of its date fields")
-                })?;
-            filters.push(sdk::condition(field.name, Op::Gte, Value::String(since.clone())));
+            filters.push(since_filter(meta, since)?);
         }
         let state = shared.state(meta.name);
         plans.push(Plan {
@@ -227,13 +219,38 @@ pub async fn run(global: &Global, args: ExportArgs) -> Result<()> {
     let _ = multi.clear();
     summary(&args.out, &shared, &metas)?;
     let Some(results) = outcome else {
-        return Err(CliError::new(Exit::Interrupted, "export interrupted; the checkpoint is saved")
-            .hint("run the same command with --resume to continue"));
+        return Err(CliError::new(
+            Exit::Interrupted,
+            "export interrupted; the checkpoint is saved",
+        )
+        .hint("run the same command with --resume to continue"));
     };
     let mut failures = results.into_iter().filter_map(Result::err);
     match failures.next() {
         None => Ok(()),
-        Some(first) => Err(first.hint("the others' progress is saved: run the same command with --resume")),
+        Some(first) => {
+            Err(first.hint("the others' progress is saved: run the same command with --resume"))
+        }
+    }
+}
+
+/// Records changed or created at or after `since`: a record never changed since its creation may have
+/// no change date.
+fn since_filter(meta: &EntityMeta, since: &str) -> Result<Filter> {
+    let first = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|name| meta.field(name).filter(|f| f.is_queryable()))
+            .map(|f| sdk::condition(f.name, Op::Gte, Value::String(since.to_string())))
+    };
+    match (first(&CHANGED_FIELDS), first(&CREATED_FIELDS)) {
+        (Some(changed), Some(created)) => Ok(Filter::Or(vec![changed, created])),
+        (Some(one), None) | (None, Some(one)) => Ok(one),
+        (None, None) => Err(CliError::usage(format!(
+            "--since: {} has no change or creation date to filter on",
+            meta.name
+        ))
+        .hint("leave it out for this entity, or use --where on one of its date fields")),
     }
 }
 
@@ -259,7 +276,10 @@ fn load_checkpoint(path: &Path, options: &Options) -> Result<Checkpoint> {
             .hint("there is nothing to resume in this directory; leave out --resume to start")
     })?;
     let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(|e| {
-        CliError::usage(format!("--resume: {} is not a checkpoint: {e}", path.display()))
+        CliError::usage(format!(
+            "--resume: {} is not a checkpoint: {e}",
+            path.display()
+        ))
     })?;
     if checkpoint.options != *options {
         return Err(CliError::usage(format!(
@@ -283,7 +303,11 @@ fn describe_options(options: &Options) -> String {
 }
 
 /// Opens the entity's file: new (with the CSV header), or cut back to the checkpoint to continue.
-fn open_file(plan: &Plan, state: &EntityState, format: FileFormat) -> Result<(BufWriter<File>, u64)> {
+fn open_file(
+    plan: &Plan,
+    state: &EntityState,
+    format: FileFormat,
+) -> Result<(BufWriter<File>, u64)> {
     let shown = plan.path.display();
     if state.last_id.is_some() || state.bytes > 0 {
         let mut file = OpenOptions::new()
@@ -306,7 +330,8 @@ fn open_file(plan: &Plan, state: &EntityState, format: FileFormat) -> Result<(Bu
             .map_err(|e| CliError::io(format!("cannot cut {shown} back to the checkpoint"), e))?;
         return Ok((BufWriter::new(file), state.bytes));
     }
-    let file = File::create(&plan.path).map_err(|e| CliError::io(format!("cannot create {shown}"), e))?;
+    let file =
+        File::create(&plan.path).map_err(|e| CliError::io(format!("cannot create {shown}"), e))?;
     let mut writer = BufWriter::new(file);
     let mut bytes = 0;
     if format == FileFormat::Csv {
@@ -414,7 +439,11 @@ async fn export_entity(
     let mut previous = state.last_id;
     let mut since_save = 0u32;
     let mut saved_at = Instant::now();
-    while let Some(record) = records.try_next().await.map_err(|e| e.context(format!("{name} export")))? {
+    while let Some(record) = records
+        .try_next()
+        .await
+        .map_err(|e| e.context(format!("{name} export")))?
+    {
         let id = record.get("id").and_then(Value::as_i64).ok_or_else(|| {
             CliError::failure(format!("{name}: a record without an id: {record}"))
         })?;
@@ -458,7 +487,11 @@ fn summary(out: &Path, shared: &Shared, metas: &[&'static EntityMeta]) -> Result
             "{:<24} {:>9} records  {}  {}",
             meta.name,
             state.written,
-            if state.done { "complete  " } else { "incomplete" },
+            if state.done {
+                "complete  "
+            } else {
+                "incomplete"
+            },
             out.join(&state.file).display()
         ));
     }

@@ -23,8 +23,11 @@ pub async fn run(args: SimArgs) -> Result<()> {
         builder = builder.state_file(state);
     }
     let sim = builder.start().await.map_err(|e| {
-        CliError::failure(format!("cannot start the simulator on port {}: {e}", args.port))
-            .hint("pick another --port (0 picks a free one)")
+        CliError::failure(format!(
+            "cannot start the simulator on port {}: {e}",
+            args.port
+        ))
+        .hint("pick another --port (0 picks a free one)")
     })?;
     let url = sim.base_url().to_string();
     let flag = if args.port == 8080 {

@@ -23,7 +23,10 @@ fn describe(callout: &Callout) -> String {
         text.push_str(&format!(" (sequence {sequence})"));
     }
     if !callout.fields.is_empty() {
-        text.push_str(&format!(" {}", serde_json::Value::Object(callout.fields.clone())));
+        text.push_str(&format!(
+            " {}",
+            serde_json::Value::Object(callout.fields.clone())
+        ));
     }
     text
 }

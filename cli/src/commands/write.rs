@@ -50,7 +50,11 @@ fn assignment<'a>(name: &'a str, text: Option<&'a str>) -> Assignment<'a> {
 
 /// The write body from stdin (when asked) and the `--set`/`--unset` values on top, checked against
 /// the schema and the tenant's picklists and UDFs.
-async fn body(sdk: &Sdk, meta: &'static EntityMeta, args: &WriteArgs) -> Result<Map<String, Value>> {
+async fn body(
+    sdk: &Sdk,
+    meta: &'static EntityMeta,
+    args: &WriteArgs,
+) -> Result<Map<String, Value>> {
     let mut body = if args.stdin {
         read_stdin_object()?
     } else {
@@ -73,7 +77,10 @@ async fn body(sdk: &Sdk, meta: &'static EntityMeta, args: &WriteArgs) -> Result<
     };
     let udfs = if sets.iter().any(|a| a.udf) {
         if !meta.has_user_defined_fields {
-            return Err(CliError::usage(format!("{} has no user-defined fields", meta.name)));
+            return Err(CliError::usage(format!(
+                "{} has no user-defined fields",
+                meta.name
+            )));
         }
         Some(sdk.udfs(meta).await?)
     } else {
@@ -121,7 +128,9 @@ async fn body(sdk: &Sdk, meta: &'static EntityMeta, args: &WriteArgs) -> Result<
             .entry("userDefinedFields")
             .or_insert_with(|| Value::Array(Vec::new()));
         let Some(list) = list.as_array_mut() else {
-            return Err(CliError::usage("userDefinedFields from stdin must be a list"));
+            return Err(CliError::usage(
+                "userDefinedFields from stdin must be a list",
+            ));
         };
         for entry in udf_entries {
             let name = entry.get("name").cloned();
@@ -177,15 +186,21 @@ pub async fn create(global: &Global, args: WriteArgs) -> Result<()> {
 pub async fn update(global: &Global, args: UpdateArgs) -> Result<()> {
     let meta = sdk::entity(&args.write.entity)?;
     check_parent(meta, args.write.parent, Verbs::PATCH, "updated")?;
-    match (args.id, args.filter.as_deref()) {
-        (Some(id), _) => update_one(global, meta, id, &args.write).await,
-        (None, Some(filter)) => update_many(global, meta, filter, &args).await,
-        (None, None) => Err(CliError::usage("which records? give an id or --where FILTER")
+    match (args.ids.as_slice(), args.filter.as_deref()) {
+        ([id], _) => update_one(global, meta, *id, &args.write).await,
+        ([], Some(filter)) => update_many(global, meta, Target::Filter(filter), &args).await,
+        ([_, _, ..], _) => update_many(global, meta, Target::Ids(&args.ids), &args).await,
+        ([], None) => Err(CliError::usage("which records? give an id or --where FILTER")
             .hint("autotask update Tickets 123 --set ..., or autotask update Tickets --where '...' --set ...")),
     }
 }
 
-async fn update_one(global: &Global, meta: &'static EntityMeta, id: i64, args: &WriteArgs) -> Result<()> {
+async fn update_one(
+    global: &Global,
+    meta: &'static EntityMeta,
+    id: i64,
+    args: &WriteArgs,
+) -> Result<()> {
     let sdk = connect(global)?;
     let mut body = body(&sdk, meta, args).await?;
     body.insert("id".into(), Value::from(id));
@@ -197,17 +212,31 @@ async fn update_one(global: &Global, meta: &'static EntityMeta, id: i64, args: &
     print_done(global, "updated", meta, id)
 }
 
+/// Which records a bulk update touches.
+enum Target<'a> {
+    Filter(&'a str),
+    Ids(&'a [i64]),
+}
+
 async fn update_many(
     global: &Global,
     meta: &'static EntityMeta,
-    filter: &str,
+    target: Target<'_>,
     args: &UpdateArgs,
 ) -> Result<()> {
     if args.write.parent.is_some() {
-        return Err(CliError::usage("--where and --parent do not go together")
-            .hint(format!("filter {} on its parent id field instead", meta.name)));
+        return Err(
+            CliError::usage("a bulk update and --parent do not go together").hint(format!(
+                "update the children one by one, or filter {} on its parent id field",
+                meta.name
+            )),
+        );
     }
-    for (verb, what) in [(Verbs::QUERY, "queried"), (Verbs::PATCH, "updated")] {
+    let needed: &[(Verbs, &str)] = match target {
+        Target::Filter(_) => &[(Verbs::QUERY, "queried"), (Verbs::PATCH, "updated")],
+        Target::Ids(_) => &[(Verbs::PATCH, "updated")],
+    };
+    for &(verb, what) in needed {
         if !meta.root_verbs.contains(verb) {
             return Err(CliError::usage(format!(
                 "{} cannot be {what} at its root, so it cannot be bulk-updated",
@@ -223,27 +252,41 @@ async fn update_many(
     }
     let sdk = connect(global)?;
     let changes = body(&sdk, meta, &args.write).await?;
-    let filters = compile_where(&sdk, meta, Some(filter)).await?;
-    let matched = sdk.count(meta, &filters).await?;
-    if matched == 0 {
-        eprintln!("no {} match the filter; nothing to update", meta.name);
-        return Ok(());
-    }
     let described = describe_changes(&args.write);
-    if !args.write.dry_run && !args.yes {
-        confirm(&format!("Update {matched} {} ({described})?", meta.name))?;
-    }
-    let request = QueryRequest {
-        filters,
-        fields: vec!["id".into()],
-        page_size: None,
+    let ids: Vec<i64> = match target {
+        Target::Ids(ids) => {
+            if !args.write.dry_run && !args.yes {
+                confirm(&format!(
+                    "Update {} {} ({described})?",
+                    ids.len(),
+                    meta.name
+                ))?;
+            }
+            ids.to_vec()
+        }
+        Target::Filter(filter) => {
+            let filters = compile_where(&sdk, meta, Some(filter)).await?;
+            let matched = sdk.count(meta, &filters).await?;
+            if matched == 0 {
+                eprintln!("no {} match the filter; nothing to update", meta.name);
+                return Ok(());
+            }
+            if !args.write.dry_run && !args.yes {
+                confirm(&format!("Update {matched} {} ({described})?", meta.name))?;
+            }
+            // Every id first, then the updates: a change cannot move records in or out of the pages.
+            let request = QueryRequest {
+                filters,
+                fields: vec!["id".into()],
+                page_size: None,
+            };
+            sdk.query(meta, &request)
+                .map_ok(|record| record.get("id").and_then(Value::as_i64))
+                .try_filter_map(|id| futures::future::ready(Ok(id)))
+                .try_collect()
+                .await?
+        }
     };
-    let ids: Vec<i64> = sdk
-        .query(meta, &request)
-        .map_ok(|record| record.get("id").and_then(Value::as_i64))
-        .try_filter_map(|id| futures::future::ready(Ok(id)))
-        .try_collect()
-        .await?;
     let bodies: Vec<Value> = ids
         .iter()
         .map(|id| {
@@ -263,7 +306,9 @@ async fn update_many(
     let bar = output::progress_bar(bodies.len() as u64, meta.name);
     let progress = bar.clone();
     let results = sdk
-        .update_many(meta, &bodies, move |done| progress.set_position(done as u64))
+        .update_many(meta, &bodies, move |done| {
+            progress.set_position(done as u64)
+        })
         .await?;
     bar.finish_and_clear();
     report_results(global, meta, "updated", &ids, results)
@@ -290,8 +335,10 @@ fn confirm(question: &str) -> Result<()> {
         .map_err(|e| CliError::io("cannot read the answer", e))?;
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
-        "" if answer.is_empty() => Err(CliError::failure("not confirmed: no answer on stdin; nothing was changed")
-            .hint("pass --yes to skip the question")),
+        "" if answer.is_empty() => Err(CliError::failure(
+            "not confirmed: no answer on stdin; nothing was changed",
+        )
+        .hint("pass --yes to skip the question")),
         _ => Err(CliError::failure("not confirmed; nothing was changed")),
     }
 }
@@ -332,7 +379,11 @@ fn report_results(
     } else {
         Err(CliError::new(
             Exit::Partial,
-            format!("{failed} of {total} {} failed; {} {action}", meta.name, total - failed),
+            format!(
+                "{failed} of {total} {} failed; {} {action}",
+                meta.name,
+                total - failed
+            ),
         )
         .hint("see the per-record results above; run again for the failed ids"))
     }
@@ -371,7 +422,12 @@ pub async fn delete(
     }
     if !yes {
         let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        confirm(&format!("Delete {} {} ({})?", ids.len(), meta.name, list.join(", ")))?;
+        confirm(&format!(
+            "Delete {} {} ({})?",
+            ids.len(),
+            meta.name,
+            list.join(", ")
+        ))?;
     }
     let sdk = connect(global)?;
     if let [id] = ids {
