@@ -92,6 +92,15 @@ fn table_text(value: &Value) -> String {
     }
 }
 
+/// The record with only `columns` (each by [`cell`]).
+pub fn project(record: &Value, columns: &[String]) -> Value {
+    let object: Map<String, Value> = columns
+        .iter()
+        .map(|c| (c.clone(), cell(record, c).clone()))
+        .collect();
+    Value::Object(object)
+}
+
 /// Writes records in one format.
 pub struct RecordWriter {
     format: Format,
@@ -157,12 +166,7 @@ impl RecordWriter {
         if self.columns.is_empty() {
             return record.clone();
         }
-        let object: Map<String, Value> = self
-            .columns
-            .iter()
-            .map(|c| (c.clone(), cell(record, c).clone()))
-            .collect();
-        Value::Object(object)
+        project(record, &self.columns)
     }
 
     pub fn write(&mut self, record: &Value) -> Result<()> {
@@ -185,8 +189,13 @@ impl RecordWriter {
                 let projected = self.project(record);
                 let separator: &[u8] = if self.written == 0 { b"\n" } else { b",\n" };
                 self.out.write_all(separator).map_err(write_error)?;
-                serde_json::to_writer_pretty(&mut self.out, &projected)
-                    .map_err(|e| write_error(e.into()))?;
+                let pretty =
+                    serde_json::to_string_pretty(&projected).map_err(|e| write_error(e.into()))?;
+                // Indented one level inside the array.
+                for (i, line) in pretty.lines().enumerate() {
+                    let newline = if i == 0 { "" } else { "\n" };
+                    write!(self.out, "{newline}  {line}").map_err(write_error)?;
+                }
             }
             Format::Jsonl => {
                 let projected = self.project(record);

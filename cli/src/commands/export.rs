@@ -484,9 +484,14 @@ fn summary(out: &Path, shared: &Shared, metas: &[&'static EntityMeta]) -> Result
     for meta in metas {
         let state = shared.state(meta.name);
         lines.push(format!(
-            "{:<24} {:>9} records  {}  {}",
+            "{:<24} {:>9} {}  {}  {}",
             meta.name,
             state.written,
+            if state.written == 1 {
+                "record "
+            } else {
+                "records"
+            },
             if state.done {
                 "complete  "
             } else {

@@ -67,9 +67,13 @@ pub async fn get(
             writer.finish()
         }
         Format::Json | Format::Jsonl => {
-            let mut writer = RecordWriter::stdout(format, wanted, BTreeMap::new())?;
-            writer.write(&record)?;
-            writer.finish()
+            // One record: the object itself, not a list of one.
+            let shown = if wanted.is_empty() {
+                record
+            } else {
+                output::project(&record, &wanted)
+            };
+            output::print_value(format, &shown, String::new)
         }
     }
 }
