@@ -322,7 +322,7 @@ pub enum WebhookCommand {
         /// The webhook's secret key.
         #[arg(long, env = "AUTOTASK_WEBHOOK_SECRET", hide_env_values = true)]
         secret: String,
-        /// The X-Hook-Signature header's value (sha1=<base64>).
+        /// The X-Hook-Signature header's value (`sha1=<base64>`).
         #[arg(long)]
         signature: String,
     },

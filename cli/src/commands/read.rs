@@ -144,9 +144,9 @@ pub async fn query(global: &Global, args: QueryArgs) -> Result<()> {
     let meta = sdk::entity(&args.entity)?;
     check_parent(meta, args.parent, Verbs::QUERY, "listed")?;
     if args.parent.is_some() && args.filter.is_some() {
-        return Err(CliError::usage(format!(
-            "children listed under a parent cannot be filtered: the parent path has no query"
-        ))
+        return Err(CliError::usage(
+            "children listed under a parent cannot be filtered: the parent path has no query",
+        )
         .hint(format!(
             "query {} at its root with a filter on the parent's id field instead, where it can be queried",
             meta.name

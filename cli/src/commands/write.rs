@@ -351,10 +351,7 @@ fn report_results(
     ids: &[i64],
     results: Vec<Result<i64>>,
 ) -> Result<()> {
-    let format = match Format::choose(global.format) {
-        Format::Csv => Format::Csv,
-        other => other,
-    };
+    let format = Format::choose(global.format);
     let mut writer = RecordWriter::stdout(
         format,
         vec!["id".into(), "result".into(), "error".into()],
