@@ -644,13 +644,13 @@ pub fn resolve(expr: &Expr, context: &Context<'_>) -> Parsed<Vec<Filter>> {
 
 fn resolve_one(expr: &Expr, context: &Context<'_>) -> Parsed<Filter> {
     match expr {
-        Expr::And(items) => Ok(Filter::And(
+        Expr::And(items) => Ok(sdk::all_of(
             items
                 .iter()
                 .map(|e| resolve_one(e, context))
                 .collect::<Parsed<_>>()?,
         )),
-        Expr::Or(items) => Ok(Filter::Or(
+        Expr::Or(items) => Ok(sdk::any_of(
             items
                 .iter()
                 .map(|e| resolve_one(e, context))
@@ -737,19 +737,13 @@ fn resolve_udf(c: &Condition, context: &Context<'_>) -> Parsed<Filter> {
             for literal in &c.values {
                 let single = sdk::udf_filter(udfs, &definition.name, Op::Eq, &literal.text())
                     .map_err(|why| FilterError::new(literal.span.clone(), why))?;
-                if let Filter::Condition {
-                    value: Some(value), ..
-                } = single
-                {
-                    converted.push(value);
-                }
+                converted.extend(sdk::condition_value(&single).cloned());
             }
-            Ok(Filter::Condition {
-                field: definition.name.clone(),
-                op: c.op,
-                value: Some(Value::Array(converted)),
-                udf: true,
-            })
+            Ok(sdk::udf_condition(
+                &definition.name,
+                c.op,
+                Value::Array(converted),
+            ))
         }
         _ => {
             let literal = &c.values[0];
@@ -835,6 +829,40 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(shape(&parse(text).unwrap()), expected, "{text}");
+        }
+    }
+
+    /// No input panics the parser or the error display: every string of up to three characters from an
+    /// alphabet of the characters that matter (quotes, escapes, brackets, multi-byte), and joins of
+    /// fragments that are half a filter.
+    #[test]
+    fn no_input_panics() {
+        let alphabet: Vec<char> = "a=\"'\\()[],.-+é€ 1<>!~_:".chars().collect();
+        let mut inputs: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            inputs.extend(longer);
+            inputs.dedup();
+        }
+        let fragments = [
+            "status", "=", "!=", "not", "in", "(", ")", "'x", "\"é\"", "and", "or", "udf.",
+            "exists", "is", "null", "€", "1.5", "-", "[", ",", "\\",
+        ];
+        for a in fragments {
+            for b in fragments {
+                for c in fragments {
+                    inputs.push(format!("{a} {b}{c}"));
+                    inputs.push(format!("{a}{b} {c} and {a}"));
+                }
+            }
+        }
+        for input in &inputs {
+            if let Err(error) = parse(input) {
+                let _ = error.into_cli(input).to_string();
+            }
         }
     }
 

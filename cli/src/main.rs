@@ -71,6 +71,7 @@ fn init_tracing(verbose: u8) {
     };
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(verbose > 1)
         .with_span_events(FmtSpan::CLOSE);
     let _ = tracing_subscriber::registry()

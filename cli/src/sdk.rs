@@ -152,6 +152,29 @@ pub fn condition(field: &str, op: Op, value: Value) -> Filter {
     Filter::condition(field, op, value)
 }
 
+/// All of `filters`.
+pub fn all_of(filters: Vec<Filter>) -> Filter {
+    Filter::and(filters)
+}
+
+/// Any of `filters`.
+pub fn any_of(filters: Vec<Filter>) -> Filter {
+    Filter::or(filters)
+}
+
+/// A condition on the user-defined field `name` with an already checked value (a list for `in`).
+pub fn udf_condition(name: &str, op: Op, value: Value) -> Filter {
+    Filter::udf(name, op, value)
+}
+
+/// The value a condition compares with (`None` for groups and value-less operators).
+pub fn condition_value(filter: &Filter) -> Option<&Value> {
+    match filter {
+        Filter::Condition { value, .. } => value.as_ref(),
+        _ => None,
+    }
+}
+
 /// Every operator, with its wire name.
 pub const OPERATORS: [Op; 13] = [
     Op::Eq,

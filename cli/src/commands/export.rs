@@ -244,7 +244,7 @@ fn since_filter(meta: &EntityMeta, since: &str) -> Result<Filter> {
             .map(|f| sdk::condition(f.name, Op::Gte, Value::String(since.to_string())))
     };
     match (first(&CHANGED_FIELDS), first(&CREATED_FIELDS)) {
-        (Some(changed), Some(created)) => Ok(Filter::Or(vec![changed, created])),
+        (Some(changed), Some(created)) => Ok(sdk::any_of(vec![changed, created])),
         (Some(one), None) | (None, Some(one)) => Ok(one),
         (None, None) => Err(CliError::usage(format!(
             "--since: {} has no change or creation date to filter on",
