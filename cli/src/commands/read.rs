@@ -11,8 +11,16 @@ use std::collections::BTreeMap;
 
 /// An entity reached only through a parent path needs `--parent`; one that has none must not get it.
 pub fn check_parent(meta: &EntityMeta, parent: Option<i64>, verb: Verbs, what: &str) -> Result<()> {
+    // A parent path lists where the root queries.
+    let child_verb = if verb == Verbs::QUERY {
+        Verbs::LIST
+    } else {
+        verb
+    };
     match (parent, meta.child) {
-        (None, Some(child)) if !meta.root_verbs.contains(verb) && child.verbs.contains(verb) => {
+        (None, Some(child))
+            if !meta.root_verbs.contains(verb) && child.verbs.contains(child_verb) =>
+        {
             Err(CliError::usage(format!(
                 "{} can only be {what} under its parent ({})",
                 meta.name, child.path
