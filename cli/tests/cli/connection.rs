@@ -205,3 +205,37 @@ fn every_command_has_examples_in_its_help_and_completions_generate() {
     let bad = autotask().args(["query"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[cfg(unix)]
+#[test]
+fn sim_serves_until_ctrl_c_and_prints_how_to_connect() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("autotask"))
+        .args(["sim", "--port", "0", "--tickets", "7", "--companies", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("autotask-sim listening on ")
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .to_string();
+    let hint = lines.next().unwrap().unwrap();
+    assert!(
+        hint.starts_with("credentials: UserName=sim@example.com"),
+        "{hint}"
+    );
+    let count = autotask()
+        .args(["--sim", "--api-url", &url, "count", "Tickets"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&count), "7\n", "{}", stderr(&count));
+    let stopped = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert!(child.wait().unwrap().success());
+}
