@@ -175,10 +175,14 @@ impl DynamicEntity {
         self.require_root(Verbs::PUT, "be replaced")?;
         require_id(self.meta, record)?;
         require_whole(self.meta, record)?;
-        self.write_with(
+        let body = replace_body(self.meta, record.clone());
+        let path = self.meta.name.to_string();
+        write_body(
+            &self.client,
+            self.meta,
             Method::PUT,
-            self.meta.name.to_string(),
-            replace_body(self.meta, record.clone()),
+            path,
+            body,
             Unknown::Keep,
         )
         .await
@@ -246,17 +250,7 @@ impl DynamicEntity {
     }
 
     async fn write(&self, method: Method, path: String, body: Value) -> Result<i64> {
-        self.write_with(method, path, body, Unknown::Refuse).await
-    }
-
-    async fn write_with(
-        &self,
-        method: Method,
-        path: String,
-        body: Value,
-        unknown: Unknown,
-    ) -> Result<i64> {
-        write_body(&self.client, self.meta, method, path, body, unknown).await
+        write_body(&self.client, self.meta, method, path, body, Unknown::Refuse).await
     }
 }
 
@@ -325,7 +319,7 @@ pub(crate) fn require_verb(
 
 fn require_id(meta: &EntityMeta, body: &Value) -> Result<()> {
     match body.get("id").and_then(Value::as_i64) {
-        Some(_) => Ok(()),
+        Some(id) => check_id(meta.name, id),
         None => Err(Error::InvalidInput(format!(
             "{}: an update body needs the record's `id`",
             meta.name

@@ -272,7 +272,10 @@ pub enum Error {
     /// The call's total budget ([`RetryPolicy::total_budget`](crate::RetryPolicy::total_budget)) ran out
     /// while waiting: for a thread-limit slot or zone detection (`sent` false), or for the answer (`sent`
     /// true; a create then ends as [`Error::UnknownOutcome`]).
-    #[error("{method} {path}: no answer within the call's budget of {budget:?}")]
+    #[error(
+        "{method} {path}: the call's time budget of {budget:?} ran out {}",
+        if *.sent { "waiting for the answer" } else { "before the request was sent" }
+    )]
     Timeout {
         /// The request method.
         method: String,

@@ -141,15 +141,12 @@ pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value, unknown: Unknown
             continue;
         }
         if name == "id" {
-            match value.as_i64() {
-                Some(id) => check_id(meta.name, id)?,
-                None if value.is_null() => {}
-                None => {
-                    return Err(Error::InvalidInput(format!(
-                        "{}: `id` must be an integer, not {value}",
-                        meta.name
-                    )))
-                }
+            // A create may carry `id: 0` (PROTOCOL.md 2.1); updates check their id themselves.
+            if !(value.is_null() || value.as_i64().is_some_and(|id| id >= 0)) {
+                return Err(Error::InvalidInput(format!(
+                    "{}: `id` must be a record id, not {value}",
+                    meta.name
+                )));
             }
             continue;
         }

@@ -377,3 +377,66 @@ async fn a_partial_record_is_refused_by_the_dynamic_replace() {
     );
     assert!(stub.seen().is_empty(), "nothing was sent");
 }
+
+#[cfg(feature = "service_desk")]
+#[tokio::test]
+async fn a_lost_answer_on_each_verb_is_retried_when_safe_and_reported_when_not() {
+    let lost_then = |answer: Reply| async move { Stub::start(vec![Reply::Drop, answer]).await };
+    // GET
+    let stub = lost_then(Reply::json(200, json!({"item": ticket(1)}))).await;
+    assert_eq!(
+        client_for(&stub)
+            .tickets()
+            .get(1)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        1
+    );
+    assert_eq!(stub.seen().len(), 2);
+    // POST query
+    let stub = lost_then(Reply::json(200, page([1], None))).await;
+    assert_eq!(
+        client_for(&stub)
+            .tickets()
+            .query()
+            .page()
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(stub.seen().len(), 2);
+    // PATCH
+    let stub = lost_then(Reply::json(200, json!({"itemId": 1}))).await;
+    let mut patch = TicketPatch::new(1);
+    patch.title = "t".into();
+    assert_eq!(client_for(&stub).tickets().update(&patch).await.unwrap(), 1);
+    assert_eq!(stub.seen().len(), 2);
+    // PUT
+    let stub = Stub::start(vec![
+        Reply::json(200, json!({"item": ticket(1)})),
+        Reply::Drop,
+        Reply::json(200, json!({"itemId": 1})),
+    ])
+    .await;
+    let client = client_for(&stub);
+    let record = client.tickets().read_for_replace(1).await.unwrap().unwrap();
+    assert_eq!(client.tickets().replace(&record).await.unwrap(), 1);
+    assert_eq!(stub.seen().iter().filter(|s| s.method == "PUT").count(), 2);
+    // DELETE: the retry finds the record gone, so the delete was done.
+    let stub = lost_then(Reply::json(500, json!({"errors": [NO_MATCH]}))).await;
+    client_for(&stub).tags().delete(3).await.unwrap();
+    assert_eq!(stub.seen().len(), 2);
+    // POST create: reported, never repeated.
+    let stub = lost_then(Reply::json(200, json!({"itemId": 9}))).await;
+    let error = client_for(&stub)
+        .tags()
+        .create(&NewTag::new("once"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::UnknownOutcome { .. }), "{error:?}");
+    assert_eq!(stub.seen().len(), 1);
+}
