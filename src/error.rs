@@ -610,6 +610,7 @@ const VALIDATION_PHRASES: &[&str] = &[
     "larger than",
     "out of range",
     "could not be saved",
+    "could not be determined",
     "refused",
 ];
 
@@ -716,5 +717,55 @@ mod tests {
             None,
         );
         assert!(matches!(method, Error::Http { status: 405, .. }));
+    }
+
+    #[test]
+    fn server_failures_are_told_from_validation_texts() {
+        let errors = |text: &str| format!(r#"{{"errors":["{text}"]}}"#);
+        let transient = Error::from_response(
+            500,
+            "GET",
+            "/x",
+            &errors("An unexpected error has occurred."),
+            None,
+        );
+        assert!(matches!(transient, Error::Server { status: 500, .. }) && transient.is_retryable());
+        assert!(transient.may_have_been_processed());
+        let in_a_200 = Error::from_response(
+            200,
+            "GET",
+            "/x",
+            &errors("Missing Required Field: title. The Ticket could not be saved."),
+            None,
+        );
+        assert!(matches!(in_a_200, Error::Validation { status: 200, .. }));
+        let zone = Error::from_response(
+            500,
+            "GET",
+            "/zoneInformation",
+            &errors("Zone information could not be determined"),
+            None,
+        );
+        assert!(zone.is_validation() && !zone.is_retryable());
+        let bad_request = Error::from_response(400, "POST", "/x", &errors("Bad things"), None);
+        assert!(bad_request.is_validation());
+    }
+
+    #[test]
+    fn error_texts_are_cut_for_display() {
+        let huge = format!(r#"{{"errors":["{}"]}}"#, "x".repeat(100_000));
+        let error = Error::from_response(500, "GET", "/x", &huge, None);
+        assert!(
+            error.to_string().len() < 2_100,
+            "{}",
+            error.to_string().len()
+        );
+        let many: Vec<String> = (0..50).map(|i| format!("message {i}")).collect();
+        let body = serde_json::json!({ "errors": many }).to_string();
+        let error = Error::from_response(500, "GET", "/x", &body, None);
+        assert_eq!(error.messages().len(), MAX_MESSAGES + 1);
+        assert_eq!(error.messages()[MAX_MESSAGES], "… and 30 more");
+        let raw = Error::from_response(502, "GET", "/x", &"<html>".repeat(10_000), None);
+        assert!(format!("{raw:?}").len() < 2_300);
     }
 }

@@ -127,8 +127,8 @@ pub(crate) enum Unknown {
 }
 
 /// Checks a write body against the metadata before sending: known fields, no read-only fields (except
-/// `id`), values the field can hold (strings within their length, integers within their width, dates
-/// within the years Autotask stores).
+/// `id`), strings within their length, integers within their field's width, dates within the years
+/// Autotask stores.
 pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value, unknown: Unknown) -> Result<()> {
     let Some(object) = body.as_object() else {
         return Err(Error::InvalidInput(format!(
@@ -174,11 +174,8 @@ pub(crate) fn check_write_body(meta: &EntityMeta, body: &Value, unknown: Unknown
                 )));
             }
         }
-        if !value.is_null() {
-            crate::query::check_value(field.data_type, value).map_err(|why| {
-                Error::InvalidInput(format!("{}.{}: {why}", meta.name, field.name))
-            })?;
-        }
+        crate::query::check_range(field.data_type, value)
+            .map_err(|why| Error::InvalidInput(format!("{}.{}: {why}", meta.name, field.name)))?;
     }
     Ok(())
 }

@@ -109,6 +109,8 @@ async fn an_endless_body_ends_the_call() {
 #[tokio::test]
 async fn the_total_budget_bounds_the_whole_call() {
     let budget = Duration::from_millis(600);
+    // Far below the 60 s the server stalls (and the 300 s attempt timeout), with room for a busy machine.
+    const BOUND: Duration = Duration::from_secs(5);
     let policy = RetryPolicy {
         total_budget: budget,
         initial_backoff: Duration::from_millis(5),
@@ -131,11 +133,7 @@ async fn the_total_budget_bounds_the_whole_call() {
     )
     .await;
     assert!(read.is_err(), "{read:?}");
-    assert!(
-        started.elapsed() < budget * 3,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
     // A create cut short by the budget may have been processed.
     let started = Instant::now();
     let new = autotask::entities::NewTag::new("slow");
@@ -149,11 +147,7 @@ async fn the_total_budget_bounds_the_whole_call() {
         matches!(create, Err(Error::UnknownOutcome { .. })),
         "{create:?}"
     );
-    assert!(
-        started.elapsed() < budget * 3,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
     // Slow failures, retried: the attempts together stay within the budget.
     let slow_failures = Stub::scripted(|_, _| {
         Reply::json_after(
@@ -175,11 +169,7 @@ async fn the_total_budget_bounds_the_whole_call() {
     )
     .await;
     assert!(read.is_err(), "{read:?}");
-    assert!(
-        started.elapsed() < budget * 3,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
 }
 
 /// Runs a stream of every ticket against `stub` and returns what it gave, bounded in time.
