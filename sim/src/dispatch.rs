@@ -102,13 +102,14 @@ async fn run(
             });
         }
         let count = hourly.record(now);
-        if count * 4 >= threshold * 3 {
-            shared.limits.latency_at_75
-        } else if count * 2 >= threshold {
-            shared.limits.latency_at_50
-        } else {
-            std::time::Duration::ZERO
-        }
+        shared.limits.request_latency
+            + if count * 4 >= threshold * 3 {
+                shared.limits.latency_at_75
+            } else if count * 2 >= threshold {
+                shared.limits.latency_at_50
+            } else {
+                std::time::Duration::ZERO
+            }
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -185,6 +185,12 @@ impl SimulatorBuilder {
         self
     }
 
+    /// A fixed latency added to every request.
+    pub fn request_latency(mut self, latency: Duration) -> Self {
+        self.limits.request_latency = latency;
+        self
+    }
+
     /// Answer GET of a missing id with 404 instead of `200 {"item":null}`.
     pub fn missing_get_returns_404(mut self, yes: bool) -> Self {
         self.missing_get_returns_404 = yes;

@@ -84,3 +84,31 @@ pub fn error_text(body: &Value) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Sends every request at once and returns (status, JSON body) in the order given.
+pub async fn concurrently(requests: Vec<reqwest::RequestBuilder>) -> Vec<(StatusCode, Value)> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            tokio::spawn(async move {
+                let response = request.send().await.expect("request sent");
+                let status = response.status();
+                let text = response.text().await.expect("body read");
+                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.expect("request task"));
+    }
+    out
+}
+
+/// True for the thread-limit refusal (PROTOCOL.md §2.4, §6.2).
+pub fn is_thread_limit(answer: &(StatusCode, Value)) -> bool {
+    let text = error_text(&answer.1);
+    answer.0 == StatusCode::TOO_MANY_REQUESTS
+        && text.contains("Itgenatr005")
+        && text.contains("Thread Threshold Exceeded")
+}

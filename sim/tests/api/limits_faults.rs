@@ -51,7 +51,7 @@ async fn thread_limit_per_endpoint() {
     assert_eq!((ok, limited.len()), (3, 2));
     assert_eq!(
         error_text(&limited[0].1),
-        "Thread Threshold Exceeded - The Autotask API thread threshold of 3 threads has been exceeded. Itgenatr005"
+        "Itgenatr005: Thread Threshold Exceeded \u{2014} The Autotask API thread threshold of 3 threads has been exceeded."
     );
     assert_eq!(
         h.get("V1.0/Companies/1").await.0,

@@ -231,3 +231,90 @@ async fn an_unreachable_receiver_is_logged_not_fatal() {
     assert!(!log[0].delivered());
     assert!(log[0].error.is_some());
 }
+
+#[tokio::test]
+async fn is_ready_is_read_only() {
+    let h = start(Simulator::builder()).await;
+    for entity in [
+        "CompanyWebhooks",
+        "ContactWebhooks",
+        "ConfigurationItemWebhooks",
+        "TicketWebhooks",
+        "TicketNoteWebhooks",
+    ] {
+        let (_, fields) = h
+            .get(&format!("V1.0/{entity}/entityInformation/fields"))
+            .await;
+        let is_ready = fields["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "isReady")
+            .unwrap_or_else(|| panic!("{entity} has isReady"));
+        assert_eq!(is_ready["isReadOnly"], true, "{entity} (PROTOCOL.md §6.8)");
+    }
+    // A write cannot make a webhook without subscribed fields ready.
+    let (status, created) = h
+        .post(
+            "V1.0/TicketWebhooks",
+            json!({"name": "w", "webhookUrl": "http://127.0.0.1:9/h", "deactivationUrl": "http://127.0.0.1:9/d",
+                   "secretKey": "k", "isActive": false, "isReady": true, "sendThresholdExceededNotification": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["itemId"].as_i64().unwrap();
+    h.patch("V1.0/TicketWebhooks", json!({"id": id, "isReady": true}))
+        .await;
+    assert_eq!(h.sim.get("TicketWebhooks", id).unwrap()["isReady"], false);
+}
+
+#[tokio::test]
+async fn deactivating_the_owner_resource_deactivates_its_webhooks() {
+    let h = start(Simulator::builder().seed(Seed::Demo(SeedSize::with_tickets(1)))).await;
+    let (url, inbox) = receiver().await;
+    let owner = h
+        .sim
+        .records("Resources")
+        .iter()
+        .filter_map(|r| r["id"].as_i64())
+        .find(|&id| id != autotask_sim::ApiUser::demo().resource_id)
+        .unwrap();
+    let mut ids = Vec::new();
+    for entity in ["TicketWebhooks", "CompanyWebhooks"] {
+        let (status, created) = h
+            .post(
+                &format!("V1.0/{entity}"),
+                json!({"name": "owned", "webhookUrl": format!("{url}/hook"), "deactivationUrl": format!("{url}/gone"),
+                       "secretKey": "k", "isActive": true, "ownerResourceID": owner,
+                       "isSubscribedToCreateEvents": true, "sendThresholdExceededNotification": false}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{created}");
+        ids.push((entity, created["itemId"].as_i64().unwrap()));
+    }
+    let (status, body) = h
+        .patch("V1.0/Resources", json!({"id": owner, "isActive": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for (entity, id) in &ids {
+        assert_eq!(
+            h.sim.get(entity, *id).unwrap()["isActive"],
+            false,
+            "{entity} {id} is deactivated with its owner"
+        );
+    }
+    let log = h.sim.wait_for_callouts(2, Duration::from_secs(5)).await;
+    let mut sent: Vec<(String, i64, String)> = log
+        .iter()
+        .map(|c| (c.action.clone(), c.webhook_id, c.url.clone()))
+        .collect();
+    sent.sort();
+    let mut expected: Vec<(String, i64, String)> = ids
+        .iter()
+        .map(|(_, id)| ("Deactivated".to_string(), *id, format!("{url}/gone")))
+        .collect();
+    expected.sort();
+    assert_eq!(sent, expected);
+    assert!(log.iter().all(|c| c.delivered()), "{log:?}");
+    assert_eq!(inbox.lock().unwrap().len(), 2);
+}
