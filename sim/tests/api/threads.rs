@@ -2,44 +2,94 @@
 //! held from accepting a request to the last byte of its answer, `ZoneInformation` exempt.
 
 use crate::common::{concurrently, error_text, is_thread_limit, start};
-use autotask_sim::{ApiUser, Simulator};
+use autotask_sim::{ApiUser, FaultKind, FaultRule, Simulator};
 use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Long enough that requests sent together overlap even on a loaded machine.
-const LATENCY: Duration = Duration::from_millis(800);
+/// Long enough that the requests a test starts are still in flight when it sends the next ones.
+const LATENCY: Duration = Duration::from_millis(1500);
+const CODE: &str = autotask_sim::DEFAULT_INTEGRATION_CODE;
 
 fn everything() -> serde_json::Value {
     json!({"filter": [{"op": "gte", "field": "id", "value": 0}]})
 }
 
+/// Starts `requests` and returns their tasks.
+fn spawn_all(
+    requests: Vec<reqwest::RequestBuilder>,
+) -> Vec<tokio::task::JoinHandle<(StatusCode, serde_json::Value)>> {
+    requests
+        .into_iter()
+        .map(|request| tokio::spawn(async move { concurrently(vec![request]).await.remove(0) }))
+        .collect()
+}
+
+async fn join_all(
+    tasks: Vec<tokio::task::JoinHandle<(StatusCode, serde_json::Value)>>,
+) -> Vec<(StatusCode, serde_json::Value)> {
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+/// Waits until `busy()` reports `n` slots in use (the requests are admitted and in flight).
+async fn wait_for_busy(n: usize, busy: impl Fn() -> usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while busy() != n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} slots busy, waiting for {n}",
+            busy()
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 #[tokio::test]
 async fn the_fourth_concurrent_request_on_one_endpoint_is_refused() {
     let h = start(Simulator::builder().request_latency(LATENCY)).await;
-    let mut requests: Vec<_> = (0..4)
-        .map(|_| {
-            h.request(Method::POST, "V1.0/Companies/query")
-                .json(&everything())
-        })
-        .collect();
-    // Another endpoint at the same time has slots of its own.
-    requests.push(
+    let query = || {
+        h.request(Method::POST, "V1.0/Companies/query")
+            .json(&everything())
+    };
+    let first_three = spawn_all(vec![query(), query(), query()]);
+    wait_for_busy(3, || h.sim.threads_in_use(CODE, "Companies")).await;
+    let answers = concurrently(vec![
+        query(),
         h.request(Method::POST, "V1.0/Tickets/query")
             .json(&everything()),
-    );
-    let answers = concurrently(requests).await;
-    let companies = &answers[..4];
-    let ok = companies.iter().filter(|a| a.0 == StatusCode::OK).count();
-    let refused: Vec<_> = companies.iter().filter(|a| is_thread_limit(a)).collect();
-    assert_eq!((ok, refused.len()), (3, 1), "{companies:?}");
+        h.client
+            .get(h.url("V1.0/zoneInformation?user=sim@example.com")),
+    ])
+    .await;
+    assert!(is_thread_limit(&answers[0]), "{:?}", answers[0]);
     assert_eq!(
-        error_text(&refused[0].1),
+        error_text(&answers[0].1),
         "Itgenatr005: Thread Threshold Exceeded \u{2014} The Autotask API thread threshold of 3 threads has been exceeded."
     );
-    assert_eq!(answers[4].0, StatusCode::OK, "{:?}", answers[4]);
+    assert_eq!(
+        answers[1].0,
+        StatusCode::OK,
+        "another endpoint: {:?}",
+        answers[1]
+    );
+    assert_eq!(
+        answers[2].0,
+        StatusCode::OK,
+        "zoneInformation: {:?}",
+        answers[2]
+    );
+    let first_three = join_all(first_three).await;
+    assert!(
+        first_three.iter().all(|a| a.0 == StatusCode::OK),
+        "{first_three:?}"
+    );
+    assert_eq!(h.sim.threads_in_use(CODE, "Companies"), 0);
 }
 
 #[tokio::test]
@@ -59,32 +109,32 @@ async fn concurrency_is_counted_per_integration_code() {
             .request_latency(LATENCY),
     )
     .await;
-    let as_other = |request: reqwest::RequestBuilder| {
-        request
+    let as_demo = || {
+        h.request(Method::POST, "V1.0/Companies/query")
+            .json(&everything())
+    };
+    let as_other = || {
+        h.client
+            .post(h.url("V1.0/Companies/query"))
             .header("ApiIntegrationCode", &other.integration_code)
             .header("UserName", &other.username)
             .header("Secret", &other.secret)
+            .json(&everything())
     };
-    let mut requests: Vec<_> = (0..4)
-        .map(|_| {
-            h.request(Method::POST, "V1.0/Companies/query")
-                .json(&everything())
-        })
+    let demo = spawn_all(vec![as_demo(), as_demo(), as_demo()]);
+    wait_for_busy(3, || h.sim.threads_in_use(CODE, "Companies")).await;
+    let others = spawn_all(vec![as_other(), as_other(), as_other()]);
+    wait_for_busy(3, || h.sim.threads_in_use("OTHERCODE", "Companies")).await;
+    let fourth = concurrently(vec![as_demo(), as_other()]).await;
+    assert!(fourth.iter().all(is_thread_limit), "{fourth:?}");
+    let served: Vec<_> = join_all(demo)
+        .await
+        .into_iter()
+        .chain(join_all(others).await)
         .collect();
-    for _ in 0..3 {
-        let url = h.url("V1.0/Companies/query");
-        requests.push(as_other(h.client.post(url)).json(&everything()));
-    }
-    let answers = concurrently(requests).await;
-    let (demo, others) = answers.split_at(4);
-    assert_eq!(
-        demo.iter().filter(|a| is_thread_limit(a)).count(),
-        1,
-        "the demo code's fourth request: {demo:?}"
-    );
     assert!(
-        others.iter().all(|a| a.0 == StatusCode::OK),
-        "another integration code has its own three: {others:?}"
+        served.iter().all(|a| a.0 == StatusCode::OK),
+        "each integration code has its own three: {served:?}"
     );
 }
 
@@ -98,21 +148,41 @@ async fn a_child_path_counts_against_the_child_entity() {
             json!({"companyID": 0, "title": "t", "status": 1, "priority": 2}),
         )
         .unwrap();
-    let mut requests: Vec<_> = (0..3)
-        .map(|_| h.request(Method::GET, &format!("V1.0/Tickets/{ticket}/Notes")))
-        .collect();
-    requests.push(
+    let notes = || h.request(Method::GET, &format!("V1.0/Tickets/{ticket}/Notes"));
+    let listing = spawn_all(vec![notes(), notes(), notes()]);
+    wait_for_busy(3, || h.sim.threads_in_use(CODE, "TicketNotes")).await;
+    let answers = concurrently(vec![
         h.request(Method::POST, "V1.0/TicketNotes/query")
             .json(&everything()),
+        h.request(Method::GET, &format!("V1.0/Tickets/{ticket}")),
+    ])
+    .await;
+    assert!(
+        is_thread_limit(&answers[0]),
+        "Tickets/{{id}}/Notes and TicketNotes share one endpoint: {:?}",
+        answers[0]
     );
-    requests.push(h.request(Method::GET, &format!("V1.0/Tickets/{ticket}")));
-    let answers = concurrently(requests).await;
-    assert_eq!(
-        answers[..4].iter().filter(|a| is_thread_limit(a)).count(),
-        1,
-        "Tickets/{{id}}/Notes and TicketNotes share one endpoint: {answers:?}"
-    );
-    assert_eq!(answers[4].0, StatusCode::OK, "Tickets is another endpoint");
+    assert_eq!(answers[1].0, StatusCode::OK, "Tickets is another endpoint");
+    assert!(join_all(listing)
+        .await
+        .iter()
+        .all(|a| a.0 == StatusCode::OK));
+}
+
+#[tokio::test]
+async fn a_delay_fault_holds_the_slot() {
+    let h = start(Simulator::builder()).await;
+    h.sim
+        .add_fault(FaultRule::new(FaultKind::Delay(LATENCY)).path_contains("/Companies/query"));
+    let query = || {
+        h.request(Method::POST, "V1.0/Companies/query")
+            .json(&everything())
+    };
+    let held = spawn_all(vec![query(), query(), query()]);
+    wait_for_busy(3, || h.sim.threads_in_use(CODE, "Companies")).await;
+    let fourth = concurrently(vec![query()]).await;
+    assert!(is_thread_limit(&fourth[0]), "{fourth:?}");
+    assert!(join_all(held).await.iter().all(|a| a.0 == StatusCode::OK));
 }
 
 #[tokio::test]
