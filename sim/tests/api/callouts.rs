@@ -139,7 +139,11 @@ async fn create_and_update_call_out_with_the_documented_payload() {
 async fn unsubscribed_field_changes_send_nothing() {
     let (h, receiver, _) = setup(ALL, &[]).await;
     let id = new_ticket(&h, "Quiet", None).await;
-    patch_ticket(&h, json!({"id": id, "description": "only the description changes"})).await;
+    patch_ticket(
+        &h,
+        json!({"id": id, "description": "only the description changes"}),
+    )
+    .await;
     let got = settled(&h, &receiver).await;
     assert_eq!(got.len(), 1, "the create only");
 
@@ -181,14 +185,21 @@ async fn deleting_the_webhook_sends_deactivated_to_the_deactivation_url() {
     assert_eq!(message["Action"], "Deactivated");
     assert_eq!(message["Id"], hook);
     assert_eq!(message["EntityType"], "Ticket");
-    assert_eq!(h.sim.count("TicketWebhookFields"), 0, "its rows went with it");
+    assert_eq!(
+        h.sim.count("TicketWebhookFields"),
+        0,
+        "its rows went with it"
+    );
 }
 
 #[tokio::test]
 async fn deactivating_sends_deactivated_and_stops_callouts() {
     let (h, receiver, hook) = setup(ALL, &[]).await;
     let (status, _) = h
-        .patch("V1.0/TicketWebhooks", json!({"id": hook, "isActive": false}))
+        .patch(
+            "V1.0/TicketWebhooks",
+            json!({"id": hook, "isActive": false}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     new_ticket(&h, "Ignored", None).await;
