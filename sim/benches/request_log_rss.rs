@@ -6,6 +6,9 @@
 //! Run: `cargo bench -p autotask-sim --bench request_log_rss` (`REQUESTS=n` to change N). Linux only
 //! (reads `/proc/<pid>/status`).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
@@ -52,37 +55,16 @@ fn start(log_capacity: usize) -> (Child, String) {
     (child, base)
 }
 
-fn client() -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (name, value) in [
-        ("ApiIntegrationCode", autotask_sim::DEFAULT_INTEGRATION_CODE),
-        ("UserName", autotask_sim::DEFAULT_USERNAME),
-        ("Secret", autotask_sim::DEFAULT_SECRET),
-    ] {
-        headers.insert(name, value.parse().unwrap());
-    }
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
 /// `requests` GETs of tickets by id, from `WORKERS` keep-alive connections.
 async fn load(base: &str, requests: u64) {
     let per_worker = requests / WORKERS as u64;
     let tasks: Vec<_> = (0..WORKERS)
         .map(|worker| {
-            let (client, base) = (client(), base.to_string());
+            let (client, base) = (support::client(), base.to_string());
             tokio::spawn(async move {
                 let mut id = 1 + worker as i64 * 50;
                 for _ in 0..per_worker {
-                    let response = client
-                        .get(format!("{base}V1.0/Tickets/{id}"))
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(response.status().is_success());
-                    response.bytes().await.unwrap();
+                    support::get_ticket(&client, &base, id).await;
                     id = id % TICKETS + 1;
                 }
             })

@@ -383,38 +383,30 @@ pub fn query_page(
         .last()
         .and_then(|r| r.get("id"))
         .and_then(Value::as_i64);
+    // A page link: the cursor that starts after `after`, with the starts of the pages before it.
+    let link = |previous_ids: Vec<i64>, after: i64| {
+        let cursor = PagingCursor {
+            page_size,
+            previous_ids,
+            next_ids: vec![after],
+        };
+        Value::String(paging::next_url(
+            &shared.base_url,
+            &meta.name,
+            &cursor,
+            page.search,
+        ))
+    };
     let next_page_url = match (found.has_more, last_id) {
         (true, Some(last)) => {
             let mut previous = previous_ids.clone();
             previous.push(start);
-            let cursor = PagingCursor {
-                page_size,
-                previous_ids: previous,
-                next_ids: vec![last],
-            };
-            Value::String(paging::next_url(
-                &shared.base_url,
-                &meta.name,
-                &cursor,
-                page.search,
-            ))
+            link(previous, last)
         }
         _ => Value::Null,
     };
     let prev_page_url = match previous_ids.split_last() {
-        Some((&before, earlier)) => {
-            let cursor = PagingCursor {
-                page_size,
-                previous_ids: earlier.to_vec(),
-                next_ids: vec![before],
-            };
-            Value::String(paging::next_url(
-                &shared.base_url,
-                &meta.name,
-                &cursor,
-                page.search,
-            ))
-        }
+        Some((&before, earlier)) => link(earlier.to_vec(), before),
         None => Value::Null,
     };
     Ok(json!({

@@ -9,20 +9,7 @@ use serde_json::{json, Value};
 
 /// The `info` object of an entity, as the schema holds it (PROTOCOL.md §4.1).
 pub fn entity_info(meta: &Entity) -> Value {
-    let info = &meta.info;
-    json!({
-        "name": info.name,
-        "canCreate": info.can_create,
-        "canDelete": info.can_delete,
-        "canQuery": info.can_query,
-        "canUpdate": info.can_update,
-        "userAccessForCreate": info.user_access_for_create,
-        "userAccessForDelete": info.user_access_for_delete,
-        "userAccessForQuery": info.user_access_for_query,
-        "userAccessForUpdate": info.user_access_for_update,
-        "hasUserDefinedFields": info.has_user_defined_fields,
-        "supportsWebhookCallouts": info.supports_webhook_callouts,
-    })
+    meta.info.json().clone()
 }
 
 fn picklist_json(values: &[PicklistValue]) -> Value {
@@ -92,7 +79,7 @@ pub fn user_defined_fields(meta: &Entity, catalog: &Catalog) -> Value {
                 "picklistValues": if is_list { picklist_json(&u.picklist) } else { Value::Null },
                 "picklistParentValueField": "",
                 "defaultValue": Value::Null,
-                "isSupportedWebhookField": meta.info.supports_webhook_callouts,
+                "isSupportedWebhookField": meta.info.supports_webhook_callouts(),
             })
         })
         .collect();

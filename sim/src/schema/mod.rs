@@ -9,6 +9,7 @@
 
 mod corrections;
 
+use crate::config::PicklistValue;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -69,24 +70,35 @@ impl DataType {
     }
 }
 
-/// One picklist value of the schema.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PicklistEntry {
-    /// The stored value as the wire's string (`"1"`).
-    pub value: String,
-    /// The label.
-    pub label: String,
-    /// `isDefaultValue`.
-    pub is_default_value: bool,
-    /// `sortOrder`.
-    pub sort_order: i32,
-    /// `parentValue` (`""` when none).
-    pub parent_value: String,
-    /// `isActive`.
-    pub is_active: bool,
-    /// `isSystem`.
-    pub is_system: bool,
+/// Reads `picklistValues` (`value` and `parentValue` are strings on the wire) into the simulator's own
+/// picklist type; entries whose value is not an integer are skipped.
+fn picklist_values<'de, D>(deserializer: D) -> Result<Option<Vec<PicklistValue>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: Option<Vec<serde_json::Value>> = Option::deserialize(deserializer)?;
+    Ok(raw.map(|entries| {
+        entries
+            .iter()
+            .filter_map(|entry| {
+                let text = |name: &str| entry.get(name).and_then(serde_json::Value::as_str);
+                let flag = |name: &str| entry.get(name).and_then(serde_json::Value::as_bool);
+                Some(PicklistValue {
+                    value: text("value")?.parse().ok()?,
+                    label: text("label").unwrap_or_default().to_string(),
+                    is_default: flag("isDefaultValue").unwrap_or(false),
+                    sort_order: entry
+                        .get("sortOrder")
+                        .and_then(serde_json::Value::as_i64)
+                        .and_then(|n| i32::try_from(n).ok())
+                        .unwrap_or(0),
+                    parent_value: text("parentValue").and_then(|p| p.parse().ok()),
+                    is_active: flag("isActive").unwrap_or(true),
+                    is_system: flag("isSystem").unwrap_or(false),
+                })
+            })
+            .collect()
+    }))
 }
 
 /// One field, as `entityInformation/fields` describes it.
@@ -113,7 +125,8 @@ pub struct Field {
     /// `isPickList`.
     pub is_pick_list: bool,
     /// The schema's picklist values (tenants add their own, see the store's catalog).
-    pub picklist_values: Option<Vec<PicklistEntry>>,
+    #[serde(deserialize_with = "picklist_values")]
+    pub picklist_values: Option<Vec<PicklistValue>>,
     /// `picklistParentValueField`.
     pub picklist_parent_value_field: String,
     /// `isSupportedWebhookField`.
@@ -136,32 +149,30 @@ impl Field {
     }
 }
 
-/// `entityInformation` → `info`, as the schema holds it.
+/// `entityInformation` → `info`, served as the schema holds it (PROTOCOL.md §4.1).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Info {
-    /// `name`.
-    pub name: String,
-    /// `canCreate`.
-    pub can_create: bool,
-    /// `canDelete`.
-    pub can_delete: bool,
-    /// `canQuery`.
-    pub can_query: bool,
-    /// `canUpdate`.
-    pub can_update: bool,
-    /// `userAccessForCreate`.
-    pub user_access_for_create: String,
-    /// `userAccessForDelete`.
-    pub user_access_for_delete: String,
-    /// `userAccessForQuery`.
-    pub user_access_for_query: String,
-    /// `userAccessForUpdate`.
-    pub user_access_for_update: String,
-    /// `hasUserDefinedFields`.
-    pub has_user_defined_fields: bool,
+#[serde(transparent)]
+pub struct Info(serde_json::Value);
+
+impl Info {
+    /// The `info` object.
+    pub fn json(&self) -> &serde_json::Value {
+        &self.0
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.0.get(name).and_then(serde_json::Value::as_bool) == Some(true)
+    }
+
+    /// `hasUserDefinedFields`: records carry `userDefinedFields`.
+    pub fn has_user_defined_fields(&self) -> bool {
+        self.flag("hasUserDefinedFields")
+    }
+
     /// `supportsWebhookCallouts`.
-    pub supports_webhook_callouts: bool,
+    pub fn supports_webhook_callouts(&self) -> bool {
+        self.flag("supportsWebhookCallouts")
+    }
 }
 
 /// A set of route verbs.

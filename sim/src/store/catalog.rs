@@ -105,23 +105,7 @@ impl Catalog {
         if !field.is_pick_list {
             return None;
         }
-        let entries = field.picklist_values.as_deref().unwrap_or_default();
-        Some(
-            entries
-                .iter()
-                .filter_map(|entry| {
-                    Some(PicklistValue {
-                        value: entry.value.parse().ok()?,
-                        label: entry.label.clone(),
-                        is_default: entry.is_default_value,
-                        sort_order: entry.sort_order,
-                        parent_value: entry.parent_value.parse().ok(),
-                        is_active: entry.is_active,
-                        is_system: entry.is_system,
-                    })
-                })
-                .collect(),
-        )
+        Some(field.picklist_values.clone().unwrap_or_default())
     }
 
     /// True when `value` is allowed for the picklist field (any value when the list is empty).

@@ -50,7 +50,7 @@ pub fn render(
         };
         out.insert(field.name.clone(), value);
     }
-    if entity.info.has_user_defined_fields {
+    if entity.info.has_user_defined_fields() {
         out.insert(
             "userDefinedFields".into(),
             render_udfs(entity, catalog, record),

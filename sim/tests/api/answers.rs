@@ -167,13 +167,7 @@ fn attachment(bytes: usize) -> Value {
 #[tokio::test]
 async fn a_file_attachment_needs_data() {
     let h = start(Simulator::builder()).await;
-    let ticket = h
-        .sim
-        .insert(
-            "Tickets",
-            json!({"companyID": 0, "title": "t", "status": 1, "priority": 2}),
-        )
-        .unwrap();
+    let ticket = h.ticket();
     let mut body = attachment(10);
     body.as_object_mut().unwrap().remove("data");
     let (status, answer) = h
@@ -196,13 +190,7 @@ async fn going_over_the_window_blocks_attachments_for_five_minutes() {
         ..Default::default()
     }))
     .await;
-    let ticket = h
-        .sim
-        .insert(
-            "Tickets",
-            json!({"companyID": 0, "title": "t", "status": 1, "priority": 2}),
-        )
-        .unwrap();
+    let ticket = h.ticket();
     let path = format!("V1.0/Tickets/{ticket}/Attachments");
     assert_eq!(h.post(&path, attachment(800)).await.0, StatusCode::OK);
     let (status, crossing) = h.post(&path, attachment(800)).await;

@@ -51,6 +51,16 @@ impl Harness {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// Inserts a ticket of the owner company directly (no request) and returns its id.
+    pub fn ticket(&self) -> i64 {
+        self.sim
+            .insert(
+                "Tickets",
+                serde_json::json!({"companyID": 0, "title": "t", "status": 1, "priority": 2}),
+            )
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::GET, path, None).await
     }

@@ -366,13 +366,7 @@ async fn attachments_data_and_size_cap() {
         ..Default::default()
     }))
     .await;
-    let ticket = h
-        .sim
-        .insert(
-            "Tickets",
-            json!({"companyID": 0, "title": "t", "status": 1, "priority": 2}),
-        )
-        .unwrap();
+    let ticket = h.ticket();
     let data = base64::engine::general_purpose::STANDARD.encode(vec![7u8; 800]);
     let body = json!({"attachmentType": "FILE_ATTACHMENT", "fullPath": "log.txt", "publish": 1, "title": "log", "data": data});
     assert_eq!(

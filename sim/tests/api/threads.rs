@@ -141,13 +141,7 @@ async fn concurrency_is_counted_per_integration_code() {
 #[tokio::test]
 async fn a_child_path_counts_against_the_child_entity() {
     let h = start(Simulator::builder().request_latency(LATENCY)).await;
-    let ticket = h
-        .sim
-        .insert(
-            "Tickets",
-            json!({"companyID": 0, "title": "t", "status": 1, "priority": 2}),
-        )
-        .unwrap();
+    let ticket = h.ticket();
     let notes = || h.request(Method::GET, &format!("V1.0/Tickets/{ticket}/Notes"));
     let listing = spawn_all(vec![notes(), notes(), notes()]);
     wait_for_busy(3, || h.sim.threads_in_use(CODE, "TicketNotes")).await;
@@ -188,13 +182,7 @@ async fn a_delay_fault_holds_the_slot() {
 #[tokio::test]
 async fn the_slot_is_held_until_the_answer_is_written() {
     let h = start(Simulator::builder().thread_limit(1)).await;
-    let ticket = h
-        .sim
-        .insert(
-            "Tickets",
-            json!({"companyID": 0, "title": "t", "status": 1, "priority": 2}),
-        )
-        .unwrap();
+    let ticket = h.ticket();
     // An answer far larger than what the socket buffers between us and the simulator can hold.
     let data = base64::engine::general_purpose::STANDARD.encode(vec![7u8; 6_000_000]);
     let (status, created) = h
