@@ -58,6 +58,8 @@ pub mod picklists;
 pub mod query;
 pub mod services;
 mod stats;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transaction;
 pub mod udf;
 pub mod webhooks;
