@@ -60,6 +60,8 @@ mod send;
 pub mod services;
 mod stats;
 mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod transaction;
 pub mod udf;
 pub mod webhooks;

@@ -239,6 +239,16 @@ pub struct SimArgs {
     /// JSON snapshot loaded at start (when present) and saved on exit.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Fixed latency added to every request, held inside its thread slot (150 is realistic for Autotask).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Inject faults: kind:rate[:method][:path], repeatable (e.g. server-error:5%:POST:/Tickets, delay=2s:1, 429=30:10%).
+    #[arg(long = "fault", value_name = "SPEC", value_parser = parse_fault)]
+    pub faults: Vec<autotask_sim::FaultRule>,
+}
+
+fn parse_fault(spec: &str) -> std::result::Result<autotask_sim::FaultRule, String> {
+    autotask_sim::FaultRule::parse(spec).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

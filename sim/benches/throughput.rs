@@ -3,6 +3,9 @@
 //!
 //! Run: `cargo bench -p autotask-sim`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use autotask_sim::{Seed, SeedSize, Simulator};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -10,20 +13,6 @@ use std::time::{Duration, Instant};
 const CONNECTIONS: usize = 8;
 const GET_DURATION: Duration = Duration::from_secs(3);
 const TICKETS: usize = 100_000;
-
-fn client() -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        "ApiIntegrationCode",
-        autotask_sim::DEFAULT_INTEGRATION_CODE.parse().unwrap(),
-    );
-    headers.insert("UserName", autotask_sim::DEFAULT_USERNAME.parse().unwrap());
-    headers.insert("Secret", autotask_sim::DEFAULT_SECRET.parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
 
 async fn page_through(
     client: &reqwest::Client,
@@ -78,18 +67,12 @@ async fn main() {
     let deadline = Instant::now() + GET_DURATION;
     let mut tasks = Vec::new();
     for worker in 0..CONNECTIONS {
-        let (client, base) = (client(), base.clone());
+        let (client, base) = (support::client(), base.clone());
         tasks.push(tokio::spawn(async move {
             let mut done = 0u64;
             let mut id = 1 + worker as i64 * 1_000;
             while Instant::now() < deadline {
-                let response = client
-                    .get(format!("{base}V1.0/Tickets/{id}"))
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(response.status().is_success());
-                response.bytes().await.unwrap();
+                support::get_ticket(&client, &base, id).await;
                 done += 1;
                 id = id % TICKETS as i64 + 1;
             }
@@ -106,7 +89,7 @@ async fn main() {
         total as f64 / GET_DURATION.as_secs_f64()
     );
 
-    let client = client();
+    let client = support::client();
     for max_id in [25_000, 100_000] {
         let (records, pages, elapsed) = page_through(&client, &base, max_id).await;
         println!(

@@ -119,6 +119,8 @@ pub struct Limits {
     pub latency_at_50: Duration,
     /// Delay added to each request while usage is at 75% or more (default 0).
     pub latency_at_75: Duration,
+    /// A fixed delay added to every request (default 0), held inside the request's thread slot.
+    pub request_latency: Duration,
     /// Largest decoded attachment accepted (default 6 MiB).
     pub attachment_max_bytes: usize,
     /// Attachment bytes accepted per 5-minute window (default 10,000,000).
@@ -132,6 +134,7 @@ impl Default for Limits {
             thread_limit: 3,
             latency_at_50: Duration::ZERO,
             latency_at_75: Duration::ZERO,
+            request_latency: Duration::ZERO,
             attachment_max_bytes: 6 * 1024 * 1024,
             attachment_window_bytes: 10_000_000,
         }

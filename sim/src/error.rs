@@ -1,23 +1,22 @@
-//! Autotask-style error answers.
+//! The errors the simulator answers with, in the shapes the real API uses (PROTOCOL.md §2.4). The HTTP
+//! layer turns them into responses.
 
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
-
-/// An error the simulator answers with, in the shape the real API uses.
+/// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// `500 {"errors":[...]}`: validation, business rules, bad user or integration code.
     Business(Vec<String>),
     /// `401 {"errors":[...]}`: wrong secret.
     Unauthorized(String),
-    /// `404 {"Message":...}`: unknown route.
+    /// `404 {"Message":...}`: the route does not exist.
     NotFound,
     /// `405 {"Message":...}`: the route exists but not for this method.
     MethodNotAllowed(String),
     /// `429 {"errors":[...]}` with an optional `Retry-After` (seconds).
     TooManyRequests {
+        /// The error text.
         message: String,
+        /// The `Retry-After` header, in seconds.
         retry_after: Option<u64>,
     },
 }
@@ -28,53 +27,31 @@ impl ApiError {
         ApiError::Business(vec![message.into()])
     }
 
-    /// The HTTP status of this error.
-    pub fn status(&self) -> StatusCode {
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
         match self {
-            ApiError::Business(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Business(_) => 500,
+            ApiError::Unauthorized(_) => 401,
+            ApiError::NotFound => 404,
+            ApiError::MethodNotAllowed(_) => 405,
+            ApiError::TooManyRequests { .. } => 429,
         }
     }
-}
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.status();
+    /// The JSON body.
+    pub fn body(&self) -> serde_json::Value {
+        use serde_json::json;
         match self {
-            ApiError::Business(errors) => (status, axum::Json(json!({ "errors": errors }))).into_response(),
-            ApiError::Unauthorized(message) => {
-                (status, axum::Json(json!({ "errors": [message] }))).into_response()
+            ApiError::Business(errors) => json!({ "errors": errors }),
+            ApiError::Unauthorized(message) | ApiError::TooManyRequests { message, .. } => {
+                json!({ "errors": [message] })
             }
-            ApiError::NotFound => (
-                status,
-                axum::Json(json!({
-                    "Message": "No HTTP resource was found that matches the request URI."
-                })),
-            )
-                .into_response(),
-            ApiError::MethodNotAllowed(method) => (
-                status,
-                axum::Json(json!({
-                    "Message": format!("The requested resource does not support http method '{method}'.")
-                })),
-            )
-                .into_response(),
-            ApiError::TooManyRequests {
-                message,
-                retry_after,
-            } => {
-                let mut response =
-                    (status, axum::Json(json!({ "errors": [message] }))).into_response();
-                if let Some(seconds) = retry_after {
-                    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                        response.headers_mut().insert("Retry-After", value);
-                    }
-                }
-                response
+            ApiError::NotFound => {
+                json!({ "Message": "No HTTP resource was found that matches the request URI." })
             }
+            ApiError::MethodNotAllowed(method) => json!({
+                "Message": format!("The requested resource does not support http method '{method}'.")
+            }),
         }
     }
 }

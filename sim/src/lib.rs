@@ -1,9 +1,12 @@
 //! # autotask-sim
 //!
-//! A faithful local simulator of the Autotask PSA REST API, driven entirely by the `autotask` crate's
-//! entity metadata: every one of the 232 entities, with their real routes and verbs, query grammar,
-//! id-cursor paging, validation errors, limits (hourly threshold, thread limit, attachment window) and
-//! injectable faults.
+//! A faithful local simulator of the Autotask PSA REST API: every one of the 232 entities, with their
+//! real routes and verbs, query grammar, id-cursor paging, validation errors, limits (hourly threshold,
+//! thread limit, attachment window), webhook callouts and injectable faults.
+//!
+//! It is an independent witness for clients such as the `autotask` SDK: it shares only the schema data
+//! (entities, fields, routes; see `build.rs`) and reads and writes the wire format with its own code,
+//! written from the protocol notes (`PROTOCOL.md`), never with the SDK's.
 //!
 //! ```
 //! use autotask_sim::{FaultKind, FaultRule, Seed, SeedSize, Simulator};
@@ -31,46 +34,37 @@
 
 #![warn(missing_docs)]
 
-mod auth;
-mod catalog;
+mod api;
+mod callouts;
 mod config;
-mod dispatch;
 mod error;
-mod faults;
-mod handlers;
+mod http;
 mod limits;
 mod log;
-mod metadata;
-mod paging;
-mod query;
-mod record;
 mod rng;
-mod routing;
-mod seed;
-mod server;
+mod schema;
 mod state;
 mod store;
-mod validate;
-mod webhooks;
+mod wire;
 
+pub use callouts::CalloutDelivery;
 pub use config::{
     ApiUser, Limits, PicklistValue, Seed, SeedSize, UdfDefinition, UdfType,
     DEFAULT_INTEGRATION_CODE, DEFAULT_SECRET, DEFAULT_USERNAME,
 };
-pub use faults::{FaultId, FaultKind, FaultRule, Trigger};
-pub use log::LoggedRequest;
-pub use webhooks::CalloutDelivery;
+pub use limits::faults::{FaultId, FaultKind, FaultRule, FaultSpecError, Trigger};
+pub use log::{LoggedRequest, RequestCounts, DEFAULT_LOG_CAPACITY};
 
-use catalog::Catalog;
-use faults::FaultSet;
-use record::{render, RenderOptions};
+use limits::faults::FaultSet;
 use serde_json::{Map, Value};
 use state::{lock, Shared};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
-use store::Store;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use store::catalog::Catalog;
+use store::render::{render, RenderOptions};
+use store::{Db, Store};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -94,7 +88,8 @@ pub struct Simulator;
 
 impl Simulator {
     /// A builder with the defaults: demo user, no data, 10,000 requests/hour, 3 threads, missing GET →
-    /// `200 {"item":null}`, no latency, demo tenant picklists and UDFs, ephemeral loopback port.
+    /// `200 {"item":null}`, no latency, demo tenant picklists and UDFs, ephemeral loopback port, logs of
+    /// the last 10,000 requests and callouts.
     pub fn builder() -> SimulatorBuilder {
         SimulatorBuilder::default()
     }
@@ -115,7 +110,8 @@ pub struct SimulatorBuilder {
     save_interval: Option<Duration>,
     addr: SocketAddr,
     zone_name: String,
-    callouts: webhooks::DeliveryOptions,
+    callouts: callouts::DeliveryOptions,
+    log_capacity: usize,
 }
 
 impl Default for SimulatorBuilder {
@@ -126,17 +122,18 @@ impl Default for SimulatorBuilder {
             limits: Limits::default(),
             missing_get_returns_404: false,
             picklists: Vec::new(),
-            udfs: catalog::default_udfs(),
+            udfs: store::default_udfs(),
             faults: Vec::new(),
             fault_seed: 42,
             state_file: None,
             save_interval: Some(Duration::from_secs(30)),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             zone_name: "Simulator Zone".into(),
-            callouts: webhooks::DeliveryOptions {
+            callouts: callouts::DeliveryOptions {
                 allow_non_loopback: false,
                 timeout: Duration::from_secs(5),
             },
+            log_capacity: DEFAULT_LOG_CAPACITY,
         }
     }
 }
@@ -172,7 +169,9 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Concurrent requests per (integration code, endpoint).
+    /// Concurrent requests per (integration code, entity endpoint) (default 3). A request holds its slot
+    /// from the moment it is accepted until its answer is written; a child path counts against the child
+    /// entity (`Tickets/{id}/Notes` against `TicketNotes`); `zoneInformation` is exempt.
     pub fn thread_limit(mut self, limit: usize) -> Self {
         self.limits.thread_limit = limit;
         self
@@ -182,6 +181,14 @@ impl SimulatorBuilder {
     pub fn latency(mut self, at_50: Duration, at_75: Duration) -> Self {
         self.limits.latency_at_50 = at_50;
         self.limits.latency_at_75 = at_75;
+        self
+    }
+
+    /// A fixed latency added to every request (default none; about 150 ms is realistic for Autotask). It
+    /// is spent inside the request's thread slot, so concurrent requests overlap the way they do against
+    /// the real API.
+    pub fn request_latency(mut self, latency: Duration) -> Self {
+        self.limits.request_latency = latency;
         self
     }
 
@@ -252,16 +259,24 @@ impl SimulatorBuilder {
         self
     }
 
-    /// How long one webhook callout may take (connect, send, read the status line); default 5 s.
+    /// How long one webhook callout may take (connect, send, read the answer); default 5 s.
     pub fn callout_timeout(mut self, timeout: Duration) -> Self {
         self.callouts.timeout = timeout;
+        self
+    }
+
+    /// How many requests (and webhook callouts) the logs keep, newest last (default
+    /// [`DEFAULT_LOG_CAPACITY`]); older ones are dropped so memory stays flat under load.
+    /// [`RunningSimulator::request_counts`] counts every request regardless.
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.log_capacity = capacity;
         self
     }
 
     /// Binds the port, loads or seeds the data and starts serving.
     pub async fn start(self) -> Result<RunningSimulator, SimError> {
         // The webhook `fieldID` picklists come first so that explicitly configured picklists win.
-        let mut picklists = webhooks::field_id_picklists();
+        let mut picklists = callouts::field_id_picklists();
         picklists.extend(self.picklists);
         let catalog = Catalog::new(picklists, self.udfs);
         let mut store = Store::default();
@@ -276,7 +291,7 @@ impl SimulatorBuilder {
             _ => false,
         };
         if let (false, Seed::Demo(size)) = (loaded, &self.seed) {
-            seed::generate(&mut store, &catalog, size);
+            store::seed::generate(&mut store, &catalog, size);
         }
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
@@ -292,19 +307,19 @@ impl SimulatorBuilder {
             catalog,
             base_url: format!("http://{addr}/ATServicesRest/"),
             state_file: self.state_file,
-            store: RwLock::new(store),
+            db: Db::new(store),
             hourly: Mutex::default(),
             threads: Arc::default(),
             attachments: Mutex::default(),
             faults: Mutex::new(faults),
-            log: Mutex::default(),
-            callouts: webhooks::Outbox::start(self.callouts),
-            started: Instant::now(),
+            log: Mutex::new(log::RequestLog::new(self.log_capacity)),
+            outbox: callouts::Outbox::start(self.callouts, self.log_capacity),
+            started: std::time::Instant::now(),
         });
         let (stop, stopped) = watch::channel(false);
-        let server = tokio::spawn(server::serve(
+        let server = tokio::spawn(http::server::serve(
             listener,
-            server::router(Arc::clone(&shared)),
+            Arc::clone(&shared),
             stopped.clone(),
         ));
         let saver = match (&shared.state_file, self.save_interval) {
@@ -358,8 +373,7 @@ impl RunningSimulator {
     /// Inserts a record directly (no API validation, no request counted) and returns its id. Field
     /// names are matched case-insensitively; `userDefinedFields` takes the wire form `[{name,value}]`.
     pub fn insert(&self, entity: &str, record: Value) -> Result<i64, SimError> {
-        let meta =
-            autotask::entity_meta(entity).ok_or_else(|| SimError::UnknownEntity(entity.into()))?;
+        let meta = schema::entity(entity).ok_or_else(|| SimError::UnknownEntity(entity.into()))?;
         let object = record
             .as_object()
             .ok_or_else(|| SimError::InvalidRecord("a record must be a JSON object".into()))?;
@@ -384,33 +398,29 @@ impl RunningSimulator {
                 SimError::InvalidRecord(format!("{} has no field {key}", meta.name))
             })?;
             if !value.is_null() {
-                stored.insert(field.name.to_string(), value.clone());
+                stored.insert(field.name.clone(), value.clone());
             }
         }
-        Ok(self.shared.write().insert(meta.name, stored))
+        Ok(self.shared.db.write().insert(meta.name.as_str(), stored))
     }
 
     /// The record as the API would return it from a child GET (all fields, attachment data included).
     pub fn get(&self, entity: &str, id: i64) -> Option<Value> {
-        let meta = autotask::entity_meta(entity)?;
-        let store = self.shared.read();
-        let options = RenderOptions {
-            include: None,
-            with_data: true,
-        };
+        let meta = schema::entity(entity)?;
+        let store = self.shared.db.read();
         store
-            .get(meta.name, id)
-            .map(|r| render(meta, &self.shared.catalog, r, options))
+            .get(&meta.name, id)
+            .map(|r| render(meta, &self.shared.catalog, r, RenderOptions::WITH_DATA))
     }
 
     /// Every record of an entity, ascending by id.
     pub fn records(&self, entity: &str) -> Vec<Value> {
-        let Some(meta) = autotask::entity_meta(entity) else {
+        let Some(meta) = schema::entity(entity) else {
             return Vec::new();
         };
-        let store = self.shared.read();
+        let store = self.shared.db.read();
         store
-            .table(meta.name)
+            .table(&meta.name)
             .map(|t| {
                 t.rows
                     .values()
@@ -422,42 +432,50 @@ impl RunningSimulator {
 
     /// Number of records of an entity.
     pub fn count(&self, entity: &str) -> usize {
-        autotask::entity_meta(entity).map_or(0, |m| self.shared.read().len(m.name))
+        schema::entity(entity).map_or(0, |m| self.shared.db.read().len(&m.name))
     }
 
-    /// Every request served so far, oldest first.
+    /// The requests served so far, oldest first: the last [`SimulatorBuilder::request_log_capacity`]
+    /// of them.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).entries()
     }
 
-    /// Empties the request log.
+    /// Empties the request log ([`RunningSimulator::request_counts`] keeps counting).
     pub fn clear_requests(&self) {
         lock(&self.shared.log).clear();
     }
 
-    /// Every webhook callout attempted so far (see the crate's webhook notes in `sim/README.md`), oldest
-    /// first. Callouts are sent in the background, so a write's callout appears shortly after its answer;
-    /// use [`RunningSimulator::wait_for_callouts`] to wait for it.
+    /// Counts over every request served since start: total, per status, and how many fell out of the
+    /// bounded log.
+    pub fn request_counts(&self) -> RequestCounts {
+        lock(&self.shared.log).counts()
+    }
+
+    /// The webhook callouts attempted so far (see the webhook notes in `sim/README.md`), oldest first.
+    /// Callouts are sent in the background, so a write's callout appears shortly after its answer; use
+    /// [`RunningSimulator::wait_for_callouts`] or [`RunningSimulator::callouts_settled`] to wait for it.
     pub fn callouts(&self) -> Vec<CalloutDelivery> {
-        lock(&self.shared.callouts.log).clone()
+        self.shared.outbox.log()
     }
 
     /// Empties the callout log (sequence numbers keep counting).
     pub fn clear_callouts(&self) {
-        lock(&self.shared.callouts.log).clear();
+        self.shared.outbox.clear_log();
     }
 
     /// Waits until at least `count` callouts have been attempted or `timeout` has passed, then returns the
     /// log (which may hold fewer than `count` entries after a timeout).
     pub async fn wait_for_callouts(&self, count: usize, timeout: Duration) -> Vec<CalloutDelivery> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let log = self.callouts();
-            if log.len() >= count || Instant::now() >= deadline {
-                return log;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        self.shared.outbox.wait_for(count, timeout).await
+    }
+
+    /// Waits until every callout decided so far has been attempted (or `timeout` has passed), then returns
+    /// the log. A write decides its callouts before its API answer is sent, so once a client has the
+    /// answer of its last write, this returns exactly the callouts its writes caused: the condition to
+    /// wait on when checking that nothing (else) was called out.
+    pub async fn callouts_settled(&self, timeout: Duration) -> Vec<CalloutDelivery> {
+        self.shared.outbox.settled(timeout).await
     }
 
     /// Adds a fault rule at run time.
@@ -475,6 +493,26 @@ impl RunningSimulator {
         lock(&self.shared.faults).clear();
     }
 
+    /// Thread slots busy right now for (`integration_code`, `entity`), the key of the thread limit (the
+    /// entity's collection name, e.g. `TicketNotes` for `Tickets/{id}/Notes`). Lets a test wait until its
+    /// requests are in flight instead of guessing with sleeps.
+    pub fn threads_in_use(&self, integration_code: &str, entity: &str) -> usize {
+        let Some(name) = schema::entity(entity)
+            .map(|e| e.name.as_str())
+            .or(match entity {
+                "ThresholdInformation" => Some("ThresholdInformation"),
+                "Modules" => Some("Modules"),
+                "EntityInformation" => Some("EntityInformation"),
+                _ => None,
+            })
+        else {
+            return 0;
+        };
+        self.shared
+            .threads
+            .busy(&(integration_code.to_string(), name))
+    }
+
     /// Requests counted in the current rolling hour.
     pub fn threshold_count(&self) -> u64 {
         lock(&self.shared.hourly).current(self.shared.clock_secs())
@@ -487,7 +525,7 @@ impl RunningSimulator {
 
     /// Writes a JSON snapshot of the data to `path`.
     pub fn save_state(&self, path: impl AsRef<std::path::Path>) -> Result<(), SimError> {
-        Ok(state::save_snapshot(&self.shared.read(), path.as_ref())?)
+        Ok(self.shared.db.save(path.as_ref())?)
     }
 
     /// Stops serving, waits for the server task, and saves the state file if configured.

@@ -1,6 +1,6 @@
 //! `autotask-sim`: run the Autotask REST API simulator on a local port.
 
-use autotask_sim::{Seed, SeedSize, Simulator};
+use autotask_sim::{FaultRule, Seed, SeedSize, Simulator};
 use clap::{Parser, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +43,9 @@ struct Args {
     /// Concurrent requests per (integration code, endpoint).
     #[arg(long, default_value_t = 3)]
     threads: usize,
+    /// Milliseconds added to every request, inside its thread slot (150 is realistic for Autotask).
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
     /// Milliseconds added per request from 50% of the threshold.
     #[arg(long, default_value_t = 500)]
     latency_50_ms: u64,
@@ -52,6 +55,21 @@ struct Args {
     /// Answer GET of a missing id with 404 instead of 200 {"item":null}.
     #[arg(long)]
     missing_get_404: bool,
+    /// Inject a fault, `kind:rate[:method][:path]` (repeatable). Kinds: server-error (500),
+    /// too-many-requests[=SECS] (429), delay=MS, drop-connection, response-lost. Rate: a probability
+    /// (0.1) or a percentage (10%). Example: --fault server-error:5%:POST:/Tickets
+    #[arg(long = "fault", value_name = "SPEC", value_parser = parse_fault)]
+    faults: Vec<FaultRule>,
+    /// Seed of the generator behind probabilistic faults.
+    #[arg(long, default_value_t = 42)]
+    fault_seed: u64,
+    /// How many requests (and webhook callouts) the in-memory logs keep.
+    #[arg(long, default_value_t = autotask_sim::DEFAULT_LOG_CAPACITY)]
+    request_log: usize,
+}
+
+fn parse_fault(spec: &str) -> Result<FaultRule, String> {
+    FaultRule::parse(spec).map_err(|e| e.to_string())
 }
 
 #[tokio::main]
@@ -71,6 +89,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .seed(seed)
         .hourly_threshold(args.threshold)
         .thread_limit(args.threads)
+        .request_latency(Duration::from_millis(args.latency_ms))
+        .fault_seed(args.fault_seed)
+        .request_log_capacity(args.request_log)
         .latency(
             Duration::from_millis(args.latency_50_ms),
             Duration::from_millis(args.latency_75_ms),
@@ -78,6 +99,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .missing_get_returns_404(args.missing_get_404);
     if let Some(state) = args.state {
         builder = builder.state_file(state);
+    }
+    for rule in args.faults {
+        builder = builder.fault(rule);
     }
     let sim = builder.start().await?;
     println!("autotask-sim listening; base URL {}", sim.base_url());

@@ -1,13 +1,16 @@
 //! The state shared by every request of one running simulator.
 
-use crate::catalog::Catalog;
+use crate::callouts::Outbox;
 use crate::config::{ApiUser, Limits};
-use crate::faults::FaultSet;
-use crate::limits::{AttachmentWindow, HourlyWindow, ThreadSlots};
-use crate::log::LoggedRequest;
-use crate::store::Store;
+use crate::limits::attachments::AttachmentWindow;
+use crate::limits::faults::FaultSet;
+use crate::limits::threads::ThreadSlots;
+use crate::limits::threshold::HourlyWindow;
+use crate::log::RequestLog;
+use crate::store::catalog::Catalog;
+use crate::store::Db;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 /// Everything one simulator instance knows.
@@ -20,14 +23,14 @@ pub struct Shared {
     pub catalog: Catalog,
     pub base_url: String,
     pub state_file: Option<PathBuf>,
-    pub store: RwLock<Store>,
+    pub db: Db,
     pub hourly: Mutex<HourlyWindow>,
     pub threads: Arc<ThreadSlots>,
     pub attachments: Mutex<AttachmentWindow>,
     pub faults: Mutex<FaultSet>,
-    pub log: Mutex<Vec<LoggedRequest>>,
+    pub log: Mutex<RequestLog>,
     /// Webhook callouts: sequence numbers, delivery queue and log.
-    pub callouts: crate::webhooks::Outbox,
+    pub outbox: Outbox,
     pub started: Instant,
 }
 
@@ -37,16 +40,6 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    /// Read access to the store.
-    pub fn read(&self) -> RwLockReadGuard<'_, Store> {
-        self.store.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Write access to the store.
-    pub fn write(&self) -> RwLockWriteGuard<'_, Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Seconds since start, the clock of the hourly window.
     pub fn clock_secs(&self) -> u64 {
         self.started.elapsed().as_secs()
@@ -55,16 +48,8 @@ impl Shared {
     /// Writes the JSON snapshot to the state file, if one is configured.
     pub fn save_state(&self) -> std::io::Result<()> {
         match &self.state_file {
-            Some(path) => save_snapshot(&self.read(), path),
+            Some(path) => self.db.save(path),
             None => Ok(()),
         }
     }
-}
-
-/// Writes `store` as JSON to `path` (through a temporary file, so a crash never leaves half a file).
-pub fn save_snapshot(store: &Store, path: &std::path::Path) -> std::io::Result<()> {
-    let text = serde_json::to_vec(&store.snapshot())?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(tmp, path)
 }

@@ -18,7 +18,11 @@ pub async fn run(args: SimArgs) -> Result<()> {
     };
     let mut builder = Simulator::builder()
         .bind(SocketAddr::from(([127, 0, 0, 1], args.port)))
-        .seed(seed);
+        .seed(seed)
+        .request_latency(std::time::Duration::from_millis(args.latency_ms));
+    for rule in args.faults {
+        builder = builder.fault(rule);
+    }
     if let Some(state) = &args.state {
         builder = builder.state_file(state);
     }

@@ -239,3 +239,78 @@ fn sim_serves_until_ctrl_c_and_prints_how_to_connect() {
     assert!(stopped.success());
     assert!(child.wait().unwrap().success());
 }
+
+#[cfg(unix)]
+#[test]
+fn sim_takes_latency_and_fault_flags() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("autotask"))
+        .args(["sim", "--port", "0", "--tickets", "3", "--companies", "1"])
+        .args([
+            "--latency-ms",
+            "20",
+            "--fault",
+            "server-error:100%:POST:/Tickets",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .strip_prefix("autotask-sim listening on ")
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .to_string();
+    // Reads are untouched by a POST-only fault (GET /Tickets/{id}).
+    let get = autotask()
+        .args([
+            "--sim",
+            "--api-url",
+            &url,
+            "get",
+            "Tickets",
+            "1",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(get.status.success(), "{}", stderr(&get));
+    // whoami times a round trip to the API: it cannot be shorter than the fixed latency.
+    let whoami = autotask()
+        .args(["--sim", "--api-url", &url, "whoami", "-o", "json"])
+        .output()
+        .unwrap();
+    let identity: serde_json::Value = serde_json::from_slice(&whoami.stdout).unwrap();
+    assert!(identity["latencyMs"].as_u64().unwrap() >= 20, "{identity}");
+    // Every create of a ticket meets the injected server error; a create is never retried blindly.
+    let create = autotask()
+        .args(["--sim", "--api-url", &url, "create", "Tickets"])
+        .args(["--set", "title=Faulted", "--set", "companyID=0"])
+        .args(["--set", "priority=1", "--set", "status=1"])
+        .output()
+        .unwrap();
+    assert!(!create.status.success());
+    assert!(
+        stderr(&create).contains("Simulated fault"),
+        "{}",
+        stderr(&create)
+    );
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+
+    let bad = autotask()
+        .args(["sim", "--port", "0", "--fault", "explode:0.5"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("unknown fault kind"),
+        "{}",
+        stderr(&bad)
+    );
+}

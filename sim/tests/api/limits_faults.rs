@@ -51,7 +51,7 @@ async fn thread_limit_per_endpoint() {
     assert_eq!((ok, limited.len()), (3, 2));
     assert_eq!(
         error_text(&limited[0].1),
-        "Thread Threshold Exceeded - The Autotask API thread threshold of 3 threads has been exceeded. Itgenatr005"
+        "Itgenatr005: Thread Threshold Exceeded \u{2014} The Autotask API thread threshold of 3 threads has been exceeded."
     );
     assert_eq!(
         h.get("V1.0/Companies/1").await.0,
@@ -258,4 +258,67 @@ async fn request_log_records_requests() {
     assert!(log[1].path.ends_with("?search=%7B%7D"));
     h.sim.clear_requests();
     assert!(h.sim.requests().is_empty());
+}
+
+#[tokio::test]
+async fn demo_dates_are_relative_to_today() {
+    let h = start(Simulator::builder().seed(Seed::Demo(SeedSize::default()))).await;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let in_30_days = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let week_ago = (chrono::Utc::now() - chrono::Duration::days(7))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let count = |entity: &'static str, filter: serde_json::Value| {
+        let h = &h;
+        async move {
+            let (status, body) = h
+                .post(
+                    &format!("V1.0/{entity}/query/count"),
+                    json!({ "filter": filter }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body["queryCount"].as_u64().unwrap()
+        }
+    };
+    let expiring = count(
+        "Contracts",
+        json!([{"op": "eq", "field": "status", "value": 1},
+               {"op": "gte", "field": "endDate", "value": today},
+               {"op": "lte", "field": "endDate", "value": in_30_days}]),
+    )
+    .await;
+    assert_eq!(expiring, 4, "contracts ending in 5, 12, 20 and 28 days");
+    let recent = count(
+        "Tickets",
+        json!([{"op": "gte", "field": "createDate", "value": week_ago}]),
+    )
+    .await;
+    assert!(
+        (50..=70).contains(&recent),
+        "{recent} of 500 tickets in the last 7 days"
+    );
+    let future = count(
+        "Tickets",
+        json!([{"op": "gt", "field": "createDate", "value": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()}]),
+    )
+    .await;
+    assert_eq!(future, 0, "nothing is created in the future");
+    let pending_quotes = count(
+        "Quotes",
+        json!([{"op": "eq", "field": "isActive", "value": true},
+               {"op": "gte", "field": "expirationDate", "value": today}]),
+    )
+    .await;
+    assert_eq!(pending_quotes, 5);
+    let unpaid = count("Invoices", json!([{"op": "notExist", "field": "paidDate"}])).await;
+    assert_eq!(unpaid, 10);
+    let primary = count(
+        "Contacts",
+        json!([{"op": "eq", "field": "primaryContact", "value": true}]),
+    )
+    .await;
+    assert_eq!(primary, 25, "one primary contact per customer company");
 }

@@ -2,41 +2,14 @@
 //! metadata, field-row validation, and the exact callout bytes (Autotask's escaping) with an HMAC computed
 //! here, independently of the SDK.
 
-use crate::common::{error_text, start, Harness};
+use crate::common::{error_text, hmac_sha1_base64, start, Harness, Receiver};
 use autotask_sim::{Seed, SeedSize, Simulator};
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::Router;
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-type Inbox = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
-
-/// A loopback receiver keeping (signature, raw body) of each POST.
-async fn receiver() -> (String, Inbox) {
-    async fn keep(State(inbox): State<Inbox>, headers: HeaderMap, body: Bytes) {
-        let signature = headers
-            .get("x-hook-signature")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        inbox.lock().unwrap().push((signature, body.to_vec()));
-    }
-    let inbox: Inbox = Arc::default();
-    let app = Router::new().fallback(keep).with_state(Arc::clone(&inbox));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, inbox)
-}
-
 /// The id the tenant gives `field` of Tickets, from `TicketWebhookFields/entityInformation/fields`.
-async fn ticket_field_id(h: &Harness, field: &str) -> i64 {
+pub async fn ticket_field_id(h: &Harness, field: &str) -> i64 {
     let (status, body) = h
         .get("V1.0/TicketWebhookFields/entityInformation/fields")
         .await;
@@ -83,12 +56,6 @@ async fn ticket_webhook(h: &Harness, url: &str, secret: &str) -> i64 {
         .await;
     assert_eq!(status, StatusCode::OK, "{row}");
     id
-}
-
-fn hmac_sha1_base64(secret: &str, bytes: &[u8]) -> String {
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(bytes);
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 #[tokio::test]
@@ -138,9 +105,9 @@ async fn field_rows_need_a_known_field_id() {
 #[tokio::test]
 async fn callout_bytes_use_autotask_escaping_and_the_signature_covers_them() {
     let h = start(Simulator::builder().seed(Seed::Demo(SeedSize::with_tickets(1)))).await;
-    let (url, inbox) = receiver().await;
+    let receiver = Receiver::start().await;
     let secret = "escape-secret";
-    ticket_webhook(&h, &url, secret).await;
+    ticket_webhook(&h, &receiver.url("/hook"), secret).await;
 
     let title = "A & B <c> +1 'q' \"d\" café ☕";
     let (status, created) = h
@@ -154,7 +121,8 @@ async fn callout_bytes_use_autotask_escaping_and_the_signature_covers_them() {
     assert_eq!(log.len(), 1);
     assert!(log[0].delivered(), "{:?}", log[0]);
 
-    let (signature, body) = inbox.lock().unwrap()[0].clone();
+    let received = receiver.received();
+    let (signature, body) = (received[0].signature.clone(), received[0].body.clone());
     let text = String::from_utf8(body.clone()).unwrap();
     // Written exactly as Autotask writes it: upper-case \uXXXX for the listed characters and non-ASCII.
     assert!(
@@ -230,4 +198,92 @@ async fn an_unreachable_receiver_is_logged_not_fatal() {
     let log = h.sim.wait_for_callouts(1, Duration::from_secs(5)).await;
     assert!(!log[0].delivered());
     assert!(log[0].error.is_some());
+}
+
+#[tokio::test]
+async fn is_ready_is_read_only() {
+    let h = start(Simulator::builder()).await;
+    for entity in [
+        "CompanyWebhooks",
+        "ContactWebhooks",
+        "ConfigurationItemWebhooks",
+        "TicketWebhooks",
+        "TicketNoteWebhooks",
+    ] {
+        let (_, fields) = h
+            .get(&format!("V1.0/{entity}/entityInformation/fields"))
+            .await;
+        let is_ready = fields["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "isReady")
+            .unwrap_or_else(|| panic!("{entity} has isReady"));
+        assert_eq!(is_ready["isReadOnly"], true, "{entity} (PROTOCOL.md §6.8)");
+    }
+    // A write cannot make a webhook without subscribed fields ready.
+    let (status, created) = h
+        .post(
+            "V1.0/TicketWebhooks",
+            json!({"name": "w", "webhookUrl": "http://127.0.0.1:9/h", "deactivationUrl": "http://127.0.0.1:9/d",
+                   "secretKey": "k", "isActive": false, "isReady": true, "sendThresholdExceededNotification": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let id = created["itemId"].as_i64().unwrap();
+    h.patch("V1.0/TicketWebhooks", json!({"id": id, "isReady": true}))
+        .await;
+    assert_eq!(h.sim.get("TicketWebhooks", id).unwrap()["isReady"], false);
+}
+
+#[tokio::test]
+async fn deactivating_the_owner_resource_deactivates_its_webhooks() {
+    let h = start(Simulator::builder().seed(Seed::Demo(SeedSize::with_tickets(1)))).await;
+    let receiver = Receiver::start().await;
+    let url = receiver.url("");
+    let owner = h
+        .sim
+        .records("Resources")
+        .iter()
+        .filter_map(|r| r["id"].as_i64())
+        .find(|&id| id != autotask_sim::ApiUser::demo().resource_id)
+        .unwrap();
+    let mut ids = Vec::new();
+    for entity in ["TicketWebhooks", "CompanyWebhooks"] {
+        let (status, created) = h
+            .post(
+                &format!("V1.0/{entity}"),
+                json!({"name": "owned", "webhookUrl": format!("{url}/hook"), "deactivationUrl": format!("{url}/gone"),
+                       "secretKey": "k", "isActive": true, "ownerResourceID": owner,
+                       "isSubscribedToCreateEvents": true, "sendThresholdExceededNotification": false}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{created}");
+        ids.push((entity, created["itemId"].as_i64().unwrap()));
+    }
+    let (status, body) = h
+        .patch("V1.0/Resources", json!({"id": owner, "isActive": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for (entity, id) in &ids {
+        assert_eq!(
+            h.sim.get(entity, *id).unwrap()["isActive"],
+            false,
+            "{entity} {id} is deactivated with its owner"
+        );
+    }
+    let log = h.sim.wait_for_callouts(2, Duration::from_secs(5)).await;
+    let mut sent: Vec<(String, i64, String)> = log
+        .iter()
+        .map(|c| (c.action.clone(), c.webhook_id, c.url.clone()))
+        .collect();
+    sent.sort();
+    let mut expected: Vec<(String, i64, String)> = ids
+        .iter()
+        .map(|(_, id)| ("Deactivated".to_string(), *id, format!("{url}/gone")))
+        .collect();
+    expected.sort();
+    assert_eq!(sent, expected);
+    assert!(log.iter().all(|c| c.delivered()), "{log:?}");
+    assert_eq!(receiver.received().len(), 2);
 }

@@ -2,7 +2,7 @@
 //! proportional to the records it walks, and `nextPageUrl` carries
 //! `paging={"pageSize":n,"previousIds":[...],"nextIds":[lastId]}` like the real API.
 
-use crate::query::Query;
+use super::query::Query;
 use crate::store::{Record, Table};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};

@@ -2,13 +2,13 @@
 //! metadata, and evaluation on stored records with SQL-Server-like semantics (case-insensitive strings,
 //! numeric numbers, date-times compared as instants, null matching nothing but `notExist`).
 
-use crate::catalog::Catalog;
 use crate::config::UdfType;
 use crate::error::ApiError;
-use crate::record::udf_value;
+use crate::schema::{DataType, Entity, Field};
+use crate::store::catalog::Catalog;
+use crate::store::render::udf_value;
 use crate::store::Record;
-use autotask::meta::{DataType, EntityMeta, FieldMeta};
-use autotask::wire::{datetime, DateTime};
+use crate::wire::datetime::{self, Instant};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
@@ -32,7 +32,7 @@ pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Field {
-        field: &'static FieldMeta,
+        field: &'static Field,
         op: Op,
         operand: Operand,
     },
@@ -43,8 +43,62 @@ pub enum Condition {
     },
 }
 
-/// The SDK's comparison operator: one list of the API's operators for client and simulator.
-pub use autotask::query::Op;
+/// A comparison operator of the filter grammar (PROTOCOL.md §3.2); `and`/`or` groups are
+/// [`Condition::All`]/[`Condition::Any`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `eq`.
+    Eq,
+    /// `noteq`.
+    NotEq,
+    /// `gt`.
+    Gt,
+    /// `gte`.
+    Gte,
+    /// `lt`.
+    Lt,
+    /// `lte`.
+    Lte,
+    /// `beginsWith`.
+    BeginsWith,
+    /// `endsWith`.
+    EndsWith,
+    /// `contains`.
+    Contains,
+    /// `exist`: not null.
+    Exist,
+    /// `notExist`: null.
+    NotExist,
+    /// `in`: one of a list.
+    In,
+    /// `notIn`: none of a list.
+    NotIn,
+}
+
+impl Op {
+    /// The operator named `text` (case-insensitive, as the API's enum parsing is).
+    pub fn parse(text: &str) -> Option<Op> {
+        const NAMES: [(&str, Op); 13] = [
+            ("eq", Op::Eq),
+            ("noteq", Op::NotEq),
+            ("gt", Op::Gt),
+            ("gte", Op::Gte),
+            ("lt", Op::Lt),
+            ("lte", Op::Lte),
+            ("beginsWith", Op::BeginsWith),
+            ("endsWith", Op::EndsWith),
+            ("contains", Op::Contains),
+            ("exist", Op::Exist),
+            ("notExist", Op::NotExist),
+            ("in", Op::In),
+            ("notIn", Op::NotIn),
+        ];
+        NAMES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(text))
+            .map(|(_, op)| *op)
+    }
+}
 
 /// A filter value converted to the field's type.
 #[derive(Debug, Clone)]
@@ -53,7 +107,7 @@ pub enum Operand {
     Number(f64),
     Text(String),
     Bool(bool),
-    Instant(DateTime),
+    Instant(Instant),
     List(Vec<Operand>),
 }
 
@@ -66,11 +120,7 @@ fn key<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
 }
 
 /// Parses and compiles a QueryModel for `meta`.
-pub fn compile(
-    meta: &'static EntityMeta,
-    catalog: &Catalog,
-    model: &Value,
-) -> Result<Query, ApiError> {
+pub fn compile(meta: &'static Entity, catalog: &Catalog, model: &Value) -> Result<Query, ApiError> {
     let object = model
         .as_object()
         .ok_or_else(|| ApiError::business("The query body must be a JSON object (QueryModel)."))?;
@@ -93,7 +143,7 @@ pub fn compile(
             for name in names {
                 let name = name.as_str().unwrap_or_default();
                 if let Some(field) = meta.field(name) {
-                    fields.push(field.name);
+                    fields.push(field.name.as_str());
                 } else if catalog.udf(meta, name).is_none() {
                     return Err(unknown_field(meta, name));
                 }
@@ -130,7 +180,7 @@ pub fn compile(
     })
 }
 
-fn unknown_field(meta: &EntityMeta, name: &str) -> ApiError {
+fn unknown_field(meta: &Entity, name: &str) -> ApiError {
     ApiError::business(format!(
         "Unable to find {name} in the {} Entity.",
         meta.model
@@ -138,7 +188,7 @@ fn unknown_field(meta: &EntityMeta, name: &str) -> ApiError {
 }
 
 fn compile_item(
-    meta: &'static EntityMeta,
+    meta: &'static Entity,
     catalog: &Catalog,
     item: &Value,
     udf_count: &mut usize,
@@ -169,9 +219,8 @@ fn compile_item(
                 Condition::Any(compiled)
             });
         }
-        other => other
-            .parse::<Op>()
-            .map_err(|_| ApiError::business(format!("Invalid filter operator '{op_text}'.")))?,
+        _ => Op::parse(op_text)
+            .ok_or_else(|| ApiError::business(format!("Invalid filter operator '{op_text}'.")))?,
     };
     let field_name = key(object, "field")
         .and_then(Value::as_str)
@@ -204,7 +253,7 @@ fn compile_item(
     let field = meta
         .field(field_name)
         .ok_or_else(|| unknown_field(meta, field_name))?;
-    if !field.is_queryable() {
+    if !field.is_queryable {
         return Err(ApiError::business(format!(
             "The field {} of the {} Entity cannot be queried.",
             field.name, meta.model
@@ -233,18 +282,19 @@ fn operand_for(
     }
 }
 
+/// PROTOCOL.md §2.4: `Conversion failed when converting varchar 'material' to data type int`.
 fn conversion_error(value: &Value, target: &str) -> ApiError {
     let shown = value
         .as_str()
         .map(str::to_string)
         .unwrap_or_else(|| value.to_string());
     ApiError::business(format!(
-        "Conversion failed when converting the varchar value '{shown}' to data type {target}."
+        "Conversion failed when converting varchar '{shown}' to data type {target}"
     ))
 }
 
-fn convert(field: &FieldMeta, value: &Value) -> Result<Operand, ApiError> {
-    match field.data_type {
+fn convert(field: &Field, value: &Value) -> Result<Operand, ApiError> {
+    match field.data_type() {
         t if t.is_integer() || t.is_number() => match value {
             Value::Number(n) => Ok(Operand::Number(n.as_f64().unwrap_or_default())),
             Value::String(s) => s
@@ -263,7 +313,7 @@ fn convert(field: &FieldMeta, value: &Value) -> Result<Operand, ApiError> {
         },
         DataType::DateTime => value
             .as_str()
-            .and_then(datetime::parse)
+            .and_then(datetime::parse_stored)
             .map(Operand::Instant)
             .ok_or_else(|| conversion_error(value, "datetime")),
         _ => match value {
@@ -294,7 +344,7 @@ fn convert_udf(kind: UdfType, value: &Value, name: &str) -> Result<Operand, ApiE
             .parse()
             .map(Operand::Number)
             .map_err(|_| conversion_error(value, "decimal")),
-        UdfType::DateTime => datetime::parse(&text)
+        UdfType::DateTime => datetime::parse_stored(&text)
             .map(Operand::Instant)
             .ok_or_else(|| conversion_error(value, "datetime")),
         UdfType::Boolean => match value {
@@ -314,7 +364,7 @@ impl Condition {
             Condition::All(items) => items.iter().all(|c| c.matches(record)),
             Condition::Any(items) => items.iter().any(|c| c.matches(record)),
             Condition::Field { field, op, operand } => {
-                let stored = record.get(field.name).filter(|v| !v.is_null());
+                let stored = record.get(&field.name).filter(|v| !v.is_null());
                 evaluate(*op, operand, stored.map(Stored::Json))
             }
             Condition::Udf {

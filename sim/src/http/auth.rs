@@ -1,10 +1,10 @@
 //! Authentication by the `ApiIntegrationCode`, `UserName` and `Secret` headers, and the
 //! `ImpersonationResourceId` rules.
 
+use super::routing::Route;
 use crate::config::ApiUser;
 use crate::error::ApiError;
-use crate::routing::Route;
-use axum::http::HeaderMap;
+use http::HeaderMap;
 
 /// Root collections where `ImpersonationResourceId` is honoured (PROTOCOL.md §1.4); every
 /// `*Attachments` collection is honoured as well.
@@ -38,7 +38,8 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The API user the headers identify: unknown user or integration code → 500, wrong secret → 401.
+/// The API user the headers identify (PROTOCOL.md §1.4): unknown user or integration code → 500 (the
+/// latter with the documented text `IntegrationCode is invalid.`, §2.4), wrong secret → 401.
 pub fn authenticate<'u>(
     users: &'u [ApiUser],
     headers: &HeaderMap,
@@ -54,9 +55,7 @@ pub fn authenticate<'u>(
         })?;
     let code = header(headers, "ApiIntegrationCode").unwrap_or_default();
     if code != user.integration_code {
-        return Err(ApiError::business(
-            "The API tracking identifier (ApiIntegrationCode) is invalid.",
-        ));
+        return Err(ApiError::business("IntegrationCode is invalid."));
     }
     if header(headers, "Secret") != Some(user.secret.as_str()) {
         return Err(ApiError::Unauthorized(
@@ -78,7 +77,7 @@ pub fn impersonation(headers: &HeaderMap, route: &Route) -> Result<Option<i64>, 
     let Some(meta) = route.entity() else {
         return Ok(None);
     };
-    if IMPERSONATION_ENTITIES.contains(&meta.name) || meta.name.ends_with("Attachments") {
+    if IMPERSONATION_ENTITIES.contains(&meta.name.as_str()) || meta.name.ends_with("Attachments") {
         Ok(Some(id))
     } else {
         Err(ApiError::business(format!(

@@ -1,30 +1,41 @@
-//! URL → route resolution, driven entirely by the entity metadata. Paths are case-insensitive; verbs not
-//! allowed on an existing route give 405, unknown routes 404.
+//! URL → route, driven by the schema's routes (PROTOCOL.md §2, §8.1). Paths are case-insensitive. A verb
+//! on a route that exists without it gives 405; a path with no route for any verb gives 404 (e.g. the
+//! root collection of a child-only entity, `/V1.0/Contacts`, §2.1).
 
-use crate::catalog::Catalog;
 use crate::error::ApiError;
-use autotask::meta::{EntityMeta, Verbs};
+use crate::schema::{Entity, Verbs};
+use crate::store::catalog::{Catalog, ChildAccess};
 
 /// The URL prefix of every API path.
-pub const API_PREFIX: &str = "/atservicesrest/";
+const API_PREFIX: &str = "/atservicesrest/";
 
 /// A resolved request target.
 #[derive(Debug, Clone, Copy)]
 pub enum Route {
+    /// `/atservicesrest/versionInformation`.
     VersionInformation,
+    /// `/V1.0/zoneInformation`.
     ZoneInformation,
+    /// `/V1.0/ThresholdInformation`.
     ThresholdInformation,
+    /// `/V1.0/Modules`.
     Modules,
+    /// `/V1.0/EntityInformation`.
     GlobalEntityInformation,
     /// `/V1.0/{E}...`
     Root {
-        meta: &'static EntityMeta,
+        /// The entity.
+        entity: &'static Entity,
+        /// What under its root path.
         target: RootTarget,
     },
     /// `/V1.0/{Parent}/{parentId}/{Segment}...`
     Child {
-        meta: &'static EntityMeta,
+        /// The child route.
+        access: ChildAccess,
+        /// The parent id in the URL.
         parent_id: i64,
+        /// What under the child path.
         target: ChildTarget,
     },
 }
@@ -32,65 +43,74 @@ pub enum Route {
 /// What under `/V1.0/{E}` is addressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RootTarget {
+    /// The collection (create, update).
     Collection,
+    /// `/{id}`.
     Item(i64),
+    /// `/query`.
     Query,
+    /// `/query/count`.
     QueryCount,
+    /// `/query/next`.
     QueryNext,
+    /// `/entityInformation...`.
     Metadata(MetadataKind),
 }
 
 /// What under a child path is addressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChildTarget {
+    /// The collection (list, create, update).
     Collection,
+    /// `/{id}`.
     Item(i64),
+    /// `/entityInformation...`.
     Metadata(MetadataKind),
 }
 
 /// The three metadata endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetadataKind {
+    /// `entityInformation`.
     Info,
+    /// `entityInformation/fields`.
     Fields,
+    /// `entityInformation/userDefinedFields`.
     UserDefinedFields,
 }
 
 impl Route {
-    /// The endpoint the thread limit counts against (the entity collection).
-    pub fn endpoint(&self) -> &'static str {
+    /// The endpoint the thread limit counts against: the entity collection the request operates on
+    /// (PROTOCOL.md §6.2). A child path counts against the child entity (`Tickets/{id}/Notes` →
+    /// `TicketNotes`), metadata paths against their entity. `None` for the unauthenticated discovery
+    /// endpoints, which are exempt.
+    pub fn endpoint(&self) -> Option<&'static str> {
         match self {
-            Route::VersionInformation => "VersionInformation",
-            Route::ZoneInformation => "ZoneInformation",
-            Route::ThresholdInformation => "ThresholdInformation",
-            Route::Modules => "Modules",
-            Route::GlobalEntityInformation => "EntityInformation",
-            Route::Root { meta, .. } | Route::Child { meta, .. } => meta.name,
+            Route::VersionInformation | Route::ZoneInformation => None,
+            Route::ThresholdInformation => Some("ThresholdInformation"),
+            Route::Modules => Some("Modules"),
+            Route::GlobalEntityInformation => Some("EntityInformation"),
+            Route::Root { entity, .. } => Some(entity.name.as_str()),
+            Route::Child { access, .. } => Some(access.entity.name.as_str()),
         }
     }
 
     /// The entity addressed, if any.
-    pub fn entity(&self) -> Option<&'static EntityMeta> {
+    pub fn entity(&self) -> Option<&'static Entity> {
         match self {
-            Route::Root { meta, .. } | Route::Child { meta, .. } => Some(meta),
+            Route::Root { entity, .. } => Some(entity),
+            Route::Child { access, .. } => Some(access.entity),
             _ => None,
         }
     }
 }
 
 fn metadata_kind(rest: &[&str]) -> Option<MetadataKind> {
+    let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
     match rest {
-        [info] if info.eq_ignore_ascii_case("entityInformation") => Some(MetadataKind::Info),
-        [info, f]
-            if info.eq_ignore_ascii_case("entityInformation")
-                && f.eq_ignore_ascii_case("fields") =>
-        {
-            Some(MetadataKind::Fields)
-        }
-        [info, u]
-            if info.eq_ignore_ascii_case("entityInformation")
-                && u.eq_ignore_ascii_case("userDefinedFields") =>
-        {
+        [info] if is(info, "entityInformation") => Some(MetadataKind::Info),
+        [info, f] if is(info, "entityInformation") && is(f, "fields") => Some(MetadataKind::Fields),
+        [info, u] if is(info, "entityInformation") && is(u, "userDefinedFields") => {
             Some(MetadataKind::UserDefinedFields)
         }
         _ => None,
@@ -114,14 +134,8 @@ pub fn resolve(catalog: &Catalog, method: &str, path: &str) -> Result<Route, Api
         _ => return Err(ApiError::NotFound),
     };
     if allowed.is_empty() {
-        // A known entity's collection path always exists; other empty routes do not.
-        return Err(match route {
-            Route::Root {
-                target: RootTarget::Collection,
-                ..
-            } => ApiError::MethodNotAllowed(method.to_string()),
-            _ => ApiError::NotFound,
-        });
+        // No verb at all: the route does not exist.
+        return Err(ApiError::NotFound);
     }
     if !allowed.contains(&method) {
         return Err(ApiError::MethodNotAllowed(method.to_string()));
@@ -133,7 +147,6 @@ fn resolve_v1(
     catalog: &Catalog,
     segments: &[&str],
 ) -> Result<(Route, Vec<&'static str>), ApiError> {
-    const GET: &str = "GET";
     let utility = match segments {
         [s] if s.eq_ignore_ascii_case("zoneInformation") => Some(Route::ZoneInformation),
         [s] if s.eq_ignore_ascii_case("thresholdInformation") => Some(Route::ThresholdInformation),
@@ -142,28 +155,28 @@ fn resolve_v1(
         _ => None,
     };
     if let Some(route) = utility {
-        return Ok((route, vec![GET]));
+        return Ok((route, vec!["GET"]));
     }
     let [first, rest @ ..] = segments else {
         return Err(ApiError::NotFound);
     };
-    if let Some(meta) = catalog.root(first) {
-        if let Some(found) = resolve_root(meta, rest) {
+    if let Some(entity) = catalog.root(first) {
+        if let Some(found) = resolve_root(entity, rest) {
             return Ok(found);
         }
     }
     if let [parent, parent_id, segment, rest @ ..] = segments {
-        if let (Some(meta), Ok(parent_id)) =
+        if let (Some(access), Ok(parent_id)) =
             (catalog.child(parent, segment), parent_id.parse::<i64>())
         {
-            let verbs = meta.child.map(|c| c.verbs).unwrap_or(Verbs::NONE);
+            let verbs = access.route.verbs;
             let (target, allowed) = match rest {
                 [] => (
                     ChildTarget::Collection,
                     allowed_methods(
                         verbs,
                         &[
-                            (Verbs::LIST, GET),
+                            (Verbs::LIST, "GET"),
                             (Verbs::CREATE, "POST"),
                             (Verbs::PATCH, "PATCH"),
                             (Verbs::PUT, "PUT"),
@@ -172,16 +185,16 @@ fn resolve_v1(
                 ),
                 [id] if id.parse::<i64>().is_ok() => (
                     ChildTarget::Item(id.parse().unwrap_or_default()),
-                    allowed_methods(verbs, &[(Verbs::GET, GET), (Verbs::DELETE, "DELETE")]),
+                    allowed_methods(verbs, &[(Verbs::GET, "GET"), (Verbs::DELETE, "DELETE")]),
                 ),
                 other => match metadata_kind(other) {
-                    Some(kind) => (ChildTarget::Metadata(kind), vec![GET]),
+                    Some(kind) => (ChildTarget::Metadata(kind), vec!["GET"]),
                     None => return Err(ApiError::NotFound),
                 },
             };
             return Ok((
                 Route::Child {
-                    meta,
+                    access,
                     parent_id,
                     target,
                 },
@@ -192,8 +205,8 @@ fn resolve_v1(
     Err(ApiError::NotFound)
 }
 
-fn resolve_root(meta: &'static EntityMeta, rest: &[&str]) -> Option<(Route, Vec<&'static str>)> {
-    let verbs = meta.root_verbs;
+fn resolve_root(entity: &'static Entity, rest: &[&str]) -> Option<(Route, Vec<&'static str>)> {
+    let verbs = entity.root_verbs;
     let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
     let (target, allowed) = match rest {
         [] => (
@@ -236,7 +249,7 @@ fn resolve_root(meta: &'static EntityMeta, rest: &[&str]) -> Option<(Route, Vec<
             )
         }
     };
-    Some((Route::Root { meta, target }, allowed))
+    Some((Route::Root { entity, target }, allowed))
 }
 
 fn allowed_methods(verbs: Verbs, table: &[(Verbs, &'static str)]) -> Vec<&'static str> {

@@ -1,14 +1,28 @@
-//! The in-memory database: one id-ordered table per entity, plus JSON snapshots.
+//! The simulated tenant's data: one id-ordered table per entity, the catalog of the tenant's metadata
+//! (picklists, UDFs, parent fields), write validation, the wire rendering of records, the demo seed and
+//! JSON snapshots.
 
+pub mod catalog;
+pub mod render;
+pub mod seed;
+mod tenant;
+pub mod validate;
+
+pub use tenant::default_udfs;
+
+use crate::schema;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// A stored record: exact wire field names to values; absent keys are null.
+/// A stored record: exact wire field names to values; absent keys are null. UDFs are kept under
+/// `userDefinedFields` as a `name → value` object.
 pub type Record = Map<String, Value>;
 
 /// One entity's rows, ordered by id so that paging is a range scan from the cursor.
 #[derive(Debug, Default, Clone)]
 pub struct Table {
+    /// The rows by id.
     pub rows: BTreeMap<i64, Record>,
     next_id: i64,
 }
@@ -61,8 +75,7 @@ impl Store {
         self.tables.get(entity).map_or(0, |t| t.rows.len())
     }
 
-    /// Inserts `record` with a new id (or the `id` it carries when positive and free, or 0 when
-    /// `allow_zero`), returning the id.
+    /// Inserts `record` with a new id (or the `id` it carries when positive and free), returning the id.
     pub fn insert(&mut self, entity: &'static str, mut record: Record) -> i64 {
         let table = self.table_mut(entity);
         let wanted = record.get("id").and_then(Value::as_i64);
@@ -91,7 +104,7 @@ impl Store {
         self.tables.get_mut(entity)?.rows.remove(&id)
     }
 
-    /// The whole database as JSON: `{"entities":{"Tickets":[...],...}}`.
+    /// The whole database as JSON: `{"format":"autotask-sim/1","entities":{"Tickets":[...],...}}`.
     pub fn snapshot(&self) -> Value {
         let mut entities = Map::new();
         let mut names: Vec<_> = self.tables.keys().copied().collect();
@@ -115,8 +128,8 @@ impl Store {
             .ok_or("snapshot has no \"entities\" object")?;
         let mut store = Store::default();
         for (name, rows) in entities {
-            let meta = autotask::entity_meta(name)
-                .filter(|m| m.name == name)
+            let entity = schema::entity(name)
+                .filter(|e| &e.name == name)
                 .ok_or_else(|| format!("snapshot names unknown entity {name}"))?;
             for row in rows.as_array().ok_or("entity rows must be an array")? {
                 let record = row.as_object().ok_or("a row is not an object")?.clone();
@@ -124,9 +137,38 @@ impl Store {
                     .get("id")
                     .and_then(Value::as_i64)
                     .ok_or_else(|| format!("a {name} row has no integer id"))?;
-                store.insert_with_id(meta.name, id, record);
+                store.insert_with_id(entity.name.as_str(), id, record);
             }
         }
         Ok(store)
+    }
+}
+
+/// The store behind a lock that a panicking request cannot poison for the others.
+#[derive(Debug, Default)]
+pub struct Db(RwLock<Store>);
+
+impl Db {
+    /// Wraps `store`.
+    pub fn new(store: Store) -> Self {
+        Db(RwLock::new(store))
+    }
+
+    /// Read access.
+    pub fn read(&self) -> RwLockReadGuard<'_, Store> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Write access.
+    pub fn write(&self) -> RwLockWriteGuard<'_, Store> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the data as JSON to `path` (through a temporary file, so a crash never leaves half a file).
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let text = serde_json::to_vec(&self.read().snapshot())?;
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(tmp, path)
     }
 }

@@ -5,12 +5,12 @@
 //! the metadata marks both required and read-only (attachment `title`, `fullPath`, ...) are accepted on
 //! create. `id` is only the record key.
 
-use crate::catalog::Catalog;
+use super::catalog::Catalog;
+use super::{Record, Store};
 use crate::config::UdfType;
 use crate::error::ApiError;
-use crate::store::{Record, Store};
-use autotask::meta::{DataType, EntityMeta, FieldMeta};
-use autotask::wire::datetime;
+use crate::schema::{DataType, Entity, Field};
+use crate::wire::datetime;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
@@ -36,7 +36,7 @@ pub struct WriteSet {
 
 /// Validates `body` for a write of `meta`, collecting every problem into one 500 answer.
 pub fn validate_write(
-    meta: &EntityMeta,
+    meta: &Entity,
     catalog: &Catalog,
     store: &Store,
     body: &Map<String, Value>,
@@ -59,13 +59,13 @@ pub fn validate_write(
             ));
             continue;
         };
-        let writable = !field.is_read_only() || (field.is_required() && mode == WriteMode::Create);
+        let writable = !field.is_read_only || (field.is_required && mode == WriteMode::Create);
         if !writable {
             continue;
         }
         match normalize(meta, catalog, store, field, value) {
             Ok(normalized) => {
-                set.fields.insert(field.name.to_string(), normalized);
+                set.fields.insert(field.name.clone(), normalized);
             }
             Err(message) => errors.push(message),
         }
@@ -74,10 +74,10 @@ pub fn validate_write(
         for field in meta
             .fields
             .iter()
-            .filter(|f| f.is_required() && f.name != "id")
+            .filter(|f| f.is_required && f.name != "id")
         {
-            let present = set.fields.get(field.name).is_some_and(|v| !v.is_null());
-            if !present && (mode == WriteMode::Create || !field.is_read_only()) {
+            let present = set.fields.get(&field.name).is_some_and(|v| !v.is_null());
+            if !present && (mode == WriteMode::Create || !field.is_read_only) {
                 errors.push(format!(
                     "Missing Required Field: {}. The {} could not be saved.",
                     field.name, meta.model
@@ -93,6 +93,11 @@ pub fn validate_write(
             }
         }
     }
+    if mode == WriteMode::Create {
+        if let Some(missing) = missing_attachment_data(meta, &set.fields) {
+            errors.push(missing);
+        }
+    }
     if errors.is_empty() {
         Ok(set)
     } else {
@@ -100,8 +105,21 @@ pub fn validate_write(
     }
 }
 
+/// PROTOCOL.md §6.5: "`data` is required for FILE_ATTACHMENT".
+fn missing_attachment_data(meta: &Entity, fields: &Record) -> Option<String> {
+    let data = meta.data_field()?;
+    let kind = fields.get("attachmentType").and_then(Value::as_str)?;
+    let has_data = fields.get(&data.name).is_some_and(|v| !v.is_null());
+    (kind.eq_ignore_ascii_case("FILE_ATTACHMENT") && !has_data).then(|| {
+        format!(
+            "Missing Required Field: {}. A FILE_ATTACHMENT needs its data; the {} could not be saved.",
+            data.name, meta.model
+        )
+    })
+}
+
 fn read_udfs(
-    meta: &EntityMeta,
+    meta: &Entity,
     catalog: &Catalog,
     value: &Value,
     set: &mut WriteSet,
@@ -151,10 +169,10 @@ fn read_udfs(
 
 /// Converts one sent value to its stored form, or explains why it is rejected.
 fn normalize(
-    meta: &EntityMeta,
+    meta: &Entity,
     catalog: &Catalog,
     store: &Store,
-    field: &FieldMeta,
+    field: &Field,
     value: &Value,
 ) -> Result<Value, String> {
     if value.is_null() {
@@ -164,10 +182,10 @@ fn normalize(
         format!(
             "Unable to convert value {value} of field {} to {}.",
             field.name,
-            field.data_type.as_str()
+            field.data_type_name()
         )
     };
-    let normalized = match field.data_type {
+    let normalized = match field.data_type() {
         t if t.is_integer() => {
             let number = match value {
                 Value::Number(n) => n
@@ -191,8 +209,7 @@ fn normalize(
         DataType::Boolean => Value::Bool(value.as_bool().ok_or_else(conversion)?),
         DataType::DateTime => {
             let text = value.as_str().ok_or_else(conversion)?;
-            let instant = datetime::parse(text).ok_or_else(conversion)?;
-            Value::String(datetime::format(&instant))
+            Value::String(datetime::normalize(text).ok_or_else(conversion)?)
         }
         DataType::String => {
             let text = value.as_str().ok_or_else(conversion)?;
@@ -214,7 +231,7 @@ fn normalize(
         _ => value.clone(),
     };
     if let Some(id) = normalized.as_i64() {
-        if field.is_picklist() || catalog.picklist(meta, field).is_some() {
+        if catalog.picklist(meta, field).is_some() {
             if !catalog.picklist_allows(meta, field, id) {
                 return Err(format!(
                     "Invalid value {id} for picklist field {} of the {} Entity.",
@@ -222,8 +239,8 @@ fn normalize(
                 ));
             }
         } else if !field.reference.is_empty() {
-            if let Some(target) = catalog.by_model(field.reference) {
-                if store.has_rows(target.name) && !store.exists(target.name, id) {
+            if let Some(target) = catalog.by_model(&field.reference) {
+                if store.has_rows(&target.name) && !store.exists(&target.name, id) {
                     return Err(format!(
                         "Invalid {}: the referenced {} with id {id} does not exist.",
                         field.name, field.reference

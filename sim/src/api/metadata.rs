@@ -1,34 +1,15 @@
 //! Answers of the metadata endpoints: `entityInformation`, `/fields`, `/userDefinedFields`,
 //! the global `EntityInformation` and `Modules`.
 
-use crate::catalog::Catalog;
+use crate::callouts;
 use crate::config::PicklistValue;
-use autotask::meta::EntityMeta;
+use crate::schema::{self, Entity};
+use crate::store::catalog::Catalog;
 use serde_json::{json, Value};
 
-fn access(allowed: bool) -> &'static str {
-    if allowed {
-        "All"
-    } else {
-        "None"
-    }
-}
-
-/// The `info` object of an entity.
-pub fn entity_info(meta: &EntityMeta) -> Value {
-    json!({
-        "name": meta.model,
-        "canCreate": meta.can_create,
-        "canDelete": meta.can_delete,
-        "canQuery": meta.can_query,
-        "canUpdate": meta.can_update,
-        "userAccessForCreate": access(meta.can_create),
-        "userAccessForDelete": access(meta.can_delete),
-        "userAccessForQuery": access(meta.can_query),
-        "userAccessForUpdate": access(meta.can_update),
-        "hasUserDefinedFields": meta.has_user_defined_fields,
-        "supportsWebhookCallouts": meta.supports_webhook_callouts,
-    })
+/// The `info` object of an entity, as the schema holds it (PROTOCOL.md §4.1).
+pub fn entity_info(meta: &Entity) -> Value {
+    meta.info.json().clone()
 }
 
 fn picklist_json(values: &[PicklistValue]) -> Value {
@@ -51,7 +32,7 @@ fn picklist_json(values: &[PicklistValue]) -> Value {
 }
 
 /// `{"fields":[...]}` for an entity, with the tenant's picklist values.
-pub fn fields(meta: &EntityMeta, catalog: &Catalog) -> Value {
+pub fn fields(meta: &Entity, catalog: &Catalog) -> Value {
     let fields: Vec<Value> = meta
         .fields
         .iter()
@@ -59,17 +40,17 @@ pub fn fields(meta: &EntityMeta, catalog: &Catalog) -> Value {
             let picklist = catalog.picklist(meta, f);
             json!({
                 "name": f.name,
-                "dataType": f.data_type.as_str(),
+                "dataType": f.data_type_name(),
                 "length": f.length,
-                "isRequired": f.is_required(),
-                "isReadOnly": f.is_read_only(),
-                "isQueryable": f.is_queryable(),
+                "isRequired": f.is_required,
+                "isReadOnly": f.is_read_only,
+                "isQueryable": f.is_queryable,
                 "isReference": !f.reference.is_empty(),
                 "referenceEntityType": f.reference,
                 "isPickList": picklist.is_some(),
                 "picklistValues": picklist.as_deref().map(picklist_json),
-                "picklistParentValueField": f.picklist_parent,
-                "isSupportedWebhookField": f.is_webhook_field() || crate::webhooks::is_supported_field(meta, f),
+                "picklistParentValueField": f.picklist_parent_value_field,
+                "isSupportedWebhookField": f.is_supported_webhook_field || callouts::is_supported_field(meta, f),
             })
         })
         .collect();
@@ -77,7 +58,7 @@ pub fn fields(meta: &EntityMeta, catalog: &Catalog) -> Value {
 }
 
 /// `{"fields":[...]}` describing the entity's UDFs.
-pub fn user_defined_fields(meta: &EntityMeta, catalog: &Catalog) -> Value {
+pub fn user_defined_fields(meta: &Entity, catalog: &Catalog) -> Value {
     let fields: Vec<Value> = catalog
         .udfs(meta)
         .iter()
@@ -98,7 +79,7 @@ pub fn user_defined_fields(meta: &EntityMeta, catalog: &Catalog) -> Value {
                 "picklistValues": if is_list { picklist_json(&u.picklist) } else { Value::Null },
                 "picklistParentValueField": "",
                 "defaultValue": Value::Null,
-                "isSupportedWebhookField": meta.supports_webhook_callouts,
+                "isSupportedWebhookField": meta.info.supports_webhook_callouts(),
             })
         })
         .collect();
@@ -107,7 +88,7 @@ pub fn user_defined_fields(meta: &EntityMeta, catalog: &Catalog) -> Value {
 
 /// `{"entityDescriptions":[{"info":...},...]}` for every entity.
 pub fn global_entity_information() -> Value {
-    let descriptions: Vec<Value> = autotask::all_entities()
+    let descriptions: Vec<Value> = schema::all()
         .iter()
         .map(|m| json!({ "info": entity_info(m) }))
         .collect();

@@ -1,9 +1,9 @@
-//! Turning stored records into wire JSON: every schema field present (null when empty),
-//! `userDefinedFields` on entities that have UDFs, attachment `data` only where the API sends it.
+//! Stored records as wire JSON: every schema field present (null when empty), `userDefinedFields` on
+//! entities that have UDFs, attachment `data` only where the API sends it (PROTOCOL.md §4.4, §6.5).
 
-use crate::catalog::Catalog;
-use crate::store::Record;
-use autotask::meta::{DataType, EntityMeta};
+use super::catalog::Catalog;
+use super::Record;
+use crate::schema::{DataType, Entity};
 use serde_json::{json, Map, Value};
 
 /// Which fields of a record to send.
@@ -21,43 +21,49 @@ impl RenderOptions<'_> {
         include: None,
         with_data: false,
     };
+
+    /// All fields, attachment data included.
+    pub const WITH_DATA: RenderOptions<'static> = RenderOptions {
+        include: None,
+        with_data: true,
+    };
 }
 
 /// The wire JSON of `record`.
 pub fn render(
-    meta: &EntityMeta,
+    entity: &Entity,
     catalog: &Catalog,
     record: &Record,
     options: RenderOptions,
 ) -> Value {
     let mut out = Map::new();
-    for field in meta.fields {
+    for field in &entity.fields {
         if let Some(include) = options.include {
-            if field.name != "id" && !include.contains(&field.name) {
+            if field.name != "id" && !include.contains(&field.name.as_str()) {
                 continue;
             }
         }
-        let value = if field.data_type == DataType::Bytes && !options.with_data {
+        let value = if field.data_type() == DataType::Bytes && !options.with_data {
             Value::Null
         } else {
-            record.get(field.name).cloned().unwrap_or(Value::Null)
+            record.get(&field.name).cloned().unwrap_or(Value::Null)
         };
-        out.insert(field.name.to_string(), value);
+        out.insert(field.name.clone(), value);
     }
-    if meta.has_user_defined_fields {
+    if entity.info.has_user_defined_fields() {
         out.insert(
             "userDefinedFields".into(),
-            render_udfs(meta, catalog, record),
+            render_udfs(entity, catalog, record),
         );
     }
     Value::Object(out)
 }
 
 /// `[{"name":..,"value":..}]` for every UDF the tenant defines on the entity.
-fn render_udfs(meta: &EntityMeta, catalog: &Catalog, record: &Record) -> Value {
+fn render_udfs(entity: &Entity, catalog: &Catalog, record: &Record) -> Value {
     let stored = record.get("userDefinedFields").and_then(Value::as_object);
     let list: Vec<Value> = catalog
-        .udfs(meta)
+        .udfs(entity)
         .iter()
         .map(|udf| {
             let value = stored
@@ -70,7 +76,7 @@ fn render_udfs(meta: &EntityMeta, catalog: &Catalog, record: &Record) -> Value {
     Value::Array(list)
 }
 
-/// The stored value of UDF `name` (stored records keep UDFs as a `name → value` object).
+/// The stored value of UDF `name`.
 pub fn udf_value<'r>(record: &'r Record, name: &str) -> Option<&'r str> {
     record
         .get("userDefinedFields")?

@@ -1,17 +1,18 @@
 //! Entity operations: get, list under a parent, create, update (PATCH/PUT), delete, query, count.
 
-use crate::config::ApiUser;
+use super::paging::{self, PagingCursor};
+use super::query::{self, MAX_RECORDS};
+use super::Actor;
+use crate::callouts::{self, Change};
 use crate::error::ApiError;
-use crate::limits::AttachmentWindow;
-use crate::paging::{self, PagingCursor};
-use crate::query::{self, MAX_RECORDS};
-use crate::record::{render, RenderOptions};
+use crate::limits::attachments::Refusal;
+use crate::schema::Entity;
 use crate::state::{lock, Shared};
+use crate::store::catalog::ChildAccess;
+use crate::store::render::{render, RenderOptions};
+use crate::store::validate::{validate_write, WriteMode};
 use crate::store::Record;
-use crate::validate::{validate_write, WriteMode};
-use crate::webhooks;
-use autotask::meta::{DataType, EntityMeta};
-use autotask::wire::datetime;
+use crate::wire::datetime;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use std::time::Instant;
@@ -19,18 +20,11 @@ use std::time::Instant;
 /// The message of a DELETE of a missing record (PROTOCOL.md §2.4).
 pub const NO_RECORD_TO_DELETE: &str = "No message. No matching records found. The logged in Resource may not have the required permissions to delete the data.";
 
-/// Who is writing.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub user: &'a ApiUser,
-    pub impersonator: Option<i64>,
-}
-
 /// A parent scope from a child URL: the child's parent field must equal the parent id.
 #[derive(Debug, Clone, Copy)]
 pub struct ParentScope {
-    pub field: &'static str,
-    pub id: i64,
+    field: &'static str,
+    id: i64,
 }
 
 fn in_scope(record: &Record, scope: Option<ParentScope>) -> bool {
@@ -40,14 +34,14 @@ fn in_scope(record: &Record, scope: Option<ParentScope>) -> bool {
 /// The parent scope of a child route, checking that the parent exists.
 pub fn parent_scope(
     shared: &Shared,
-    meta: &'static EntityMeta,
+    access: ChildAccess,
     parent_id: i64,
 ) -> Result<Option<ParentScope>, ApiError> {
-    let Some(field) = shared.catalog.parent_field(meta) else {
+    let Some(field) = access.parent_field else {
         return Ok(None);
     };
-    if let Some(parent) = meta.child.and_then(|c| shared.catalog.root(c.parent)) {
-        if !shared.read().exists(parent.name, parent_id) {
+    if let Some(parent) = access.parent {
+        if !shared.db.read().exists(&parent.name, parent_id) {
             return Err(ApiError::business(format!(
                 "The parent {} with id {parent_id} does not exist.",
                 parent.model
@@ -63,13 +57,13 @@ pub fn parent_scope(
 /// `GET /{E}/{id}` and the child form.
 pub fn get_item(
     shared: &Shared,
-    meta: &'static EntityMeta,
+    meta: &'static Entity,
     id: i64,
     scope: Option<ParentScope>,
     with_data: bool,
 ) -> Result<Value, ApiError> {
-    let store = shared.read();
-    let found = store.get(meta.name, id).filter(|r| in_scope(r, scope));
+    let store = shared.db.read();
+    let found = store.get(&meta.name, id).filter(|r| in_scope(r, scope));
     match found {
         Some(record) => {
             let options = RenderOptions {
@@ -84,13 +78,9 @@ pub fn get_item(
 }
 
 /// `GET /{Parent}/{id}/{Segment}`: every child of the parent.
-pub fn list_children(
-    shared: &Shared,
-    meta: &'static EntityMeta,
-    scope: Option<ParentScope>,
-) -> Value {
-    let store = shared.read();
-    let items: Vec<Value> = match (store.table(meta.name), scope) {
+pub fn list_children(shared: &Shared, meta: &'static Entity, scope: Option<ParentScope>) -> Value {
+    let store = shared.db.read();
+    let items: Vec<Value> = match (store.table(&meta.name), scope) {
         (Some(table), Some(_)) => table
             .rows
             .values()
@@ -111,19 +101,19 @@ fn body_object(body: Option<&Value>) -> Result<&Map<String, Value>, ApiError> {
 }
 
 fn now_text() -> String {
-    datetime::format(&chrono::Utc::now())
+    datetime::format(&datetime::now())
 }
 
-fn set_if_field(meta: &EntityMeta, record: &mut Record, name: &str, value: Value) {
+fn set_if_field(meta: &Entity, record: &mut Record, name: &str, value: Value) {
     if let Some(field) = meta.field(name) {
-        record.insert(field.name.to_string(), value);
+        record.insert(field.name.clone(), value);
     }
 }
 
-fn set_if_empty(meta: &EntityMeta, record: &mut Record, name: &str, value: Value) {
+fn set_if_empty(meta: &Entity, record: &mut Record, name: &str, value: Value) {
     if let Some(field) = meta.field(name) {
-        if record.get(field.name).is_none_or(Value::is_null) {
-            record.insert(field.name.to_string(), value);
+        if record.get(&field.name).is_none_or(Value::is_null) {
+            record.insert(field.name.clone(), value);
         }
     }
 }
@@ -131,13 +121,13 @@ fn set_if_empty(meta: &EntityMeta, record: &mut Record, name: &str, value: Value
 /// Decoded size of the attachment `data` in `record`, checked against the per-file cap.
 fn attachment_size(
     shared: &Shared,
-    meta: &EntityMeta,
+    meta: &Entity,
     record: &Record,
 ) -> Result<Option<usize>, ApiError> {
-    let Some(field) = meta.fields.iter().find(|f| f.data_type == DataType::Bytes) else {
+    let Some(field) = meta.data_field() else {
         return Ok(None);
     };
-    let Some(text) = record.get(field.name).and_then(Value::as_str) else {
+    let Some(text) = record.get(&field.name).and_then(Value::as_str) else {
         return Ok(None);
     };
     let size = base64::engine::general_purpose::STANDARD
@@ -156,7 +146,7 @@ fn attachment_size(
 /// `POST /{E}` and the child form. Answers `{"itemId":N}`.
 pub fn create(
     shared: &Shared,
-    meta: &'static EntityMeta,
+    meta: &'static Entity,
     body: Option<&Value>,
     scope: Option<ParentScope>,
     actor: Actor<'_>,
@@ -166,23 +156,28 @@ pub fn create(
         object.retain(|k, _| !k.eq_ignore_ascii_case(scope.field));
         object.insert(scope.field.to_string(), json!(scope.id));
     }
-    let mut store = shared.write();
+    let mut store = shared.db.write();
     let set = validate_write(meta, &shared.catalog, &store, &object, WriteMode::Create)?;
     let mut record = set.fields;
     if !set.udfs.is_empty() {
         record.insert("userDefinedFields".into(), Value::Object(set.udfs));
     }
     if let Some(size) = attachment_size(shared, meta, &record)? {
-        let mut window: std::sync::MutexGuard<'_, AttachmentWindow> = lock(&shared.attachments);
-        if !window.try_add(
-            size as u64,
-            shared.limits.attachment_window_bytes,
-            Instant::now(),
-        ) {
-            return Err(ApiError::business(format!(
-                "Attachment upload refused: more than {} bytes of attachments were sent in the last 5 minutes.",
-                shared.limits.attachment_window_bytes
-            )));
+        let limit = shared.limits.attachment_window_bytes;
+        let accounted = lock(&shared.attachments).try_add(size as u64, limit, Instant::now());
+        match accounted {
+            Ok(()) => {}
+            Err(Refusal::Crossed) => {
+                return Err(ApiError::business(format!(
+                    "Attachment upload refused: it would take the attachments sent in the last 5 minutes over {limit} bytes. Attachment creation is blocked for 5 minutes."
+                )))
+            }
+            Err(Refusal::Blocked(left)) => {
+                return Err(ApiError::business(format!(
+                    "Attachment upload refused: more than {limit} bytes of attachments were sent within 5 minutes. Attachment creation is blocked for another {} seconds.",
+                    left.as_secs().max(1)
+                )))
+            }
         }
         set_if_field(meta, &mut record, "fileSize", json!(size));
         set_if_empty(meta, &mut record, "attachDate", json!(now_text()));
@@ -214,27 +209,27 @@ pub fn create(
             json!(impersonator),
         );
     }
-    let id = store.insert(meta.name, record);
+    let id = store.insert(meta.name.as_str(), record);
     if meta.name == "Tickets" {
         let number = format!(
             "T{}.{:04}",
             chrono::Utc::now().format("%Y%m%d"),
             id % 10_000
         );
-        if let Some(r) = store.table_mut(meta.name).rows.get_mut(&id) {
+        if let Some(r) = store.table_mut(&meta.name).rows.get_mut(&id) {
             set_if_empty(meta, r, "ticketNumber", json!(number));
         }
     }
-    let created = store.get(meta.name, id).cloned().unwrap_or_default();
+    let created = store.get(&meta.name, id).cloned().unwrap_or_default();
     drop(store);
-    webhooks::after_write(shared, meta, webhooks::Change::Created(&created), actor);
+    call_out(shared, meta, Change::Created(&created), actor);
     Ok(json!({ "itemId": id }))
 }
 
 /// `PATCH` / `PUT /{E}` (id in the body) and the child forms. Answers `{"itemId":N}`.
 pub fn update(
     shared: &Shared,
-    meta: &'static EntityMeta,
+    meta: &'static Entity,
     body: Option<&Value>,
     mode: WriteMode,
     scope: Option<ParentScope>,
@@ -248,7 +243,7 @@ pub fn update(
         .ok_or_else(|| {
             ApiError::business("The id of the record to update is missing from the body.")
         })?;
-    let mut store = shared.write();
+    let mut store = shared.db.write();
     let missing = || {
         ApiError::business(format!(
             "No matching records found. The {} with id {id} does not exist or the logged in Resource may not have the required permissions to update it.",
@@ -256,7 +251,7 @@ pub fn update(
         ))
     };
     let existing = store
-        .get(meta.name, id)
+        .get(&meta.name, id)
         .filter(|r| in_scope(r, scope))
         .ok_or_else(missing)?;
     let mut object = object.clone();
@@ -270,10 +265,10 @@ pub fn update(
         for field in meta
             .fields
             .iter()
-            .filter(|f| !f.is_read_only() && f.name != "id")
+            .filter(|f| !f.is_read_only && f.name != "id")
         {
-            if !object.keys().any(|k| k.eq_ignore_ascii_case(field.name)) {
-                merged.remove(field.name);
+            if !object.keys().any(|k| k.eq_ignore_ascii_case(&field.name)) {
+                merged.remove(&field.name);
             }
         }
         merged.remove("userDefinedFields");
@@ -311,36 +306,40 @@ pub fn update(
         );
     }
     let before = existing.clone();
-    store.table_mut(meta.name).rows.insert(id, merged.clone());
+    store.table_mut(&meta.name).rows.insert(id, merged.clone());
     drop(store);
-    let change = webhooks::Change::Updated {
+    let change = Change::Updated {
         before: &before,
         after: &merged,
     };
-    webhooks::after_write(shared, meta, change, actor);
+    call_out(shared, meta, change, actor);
     Ok(json!({ "itemId": id }))
 }
 
 /// `DELETE /{E}/{id}` and the child form. Answers `{"itemId":N}`.
 pub fn delete(
     shared: &Shared,
-    meta: &'static EntityMeta,
+    meta: &'static Entity,
     id: i64,
     scope: Option<ParentScope>,
     actor: Actor<'_>,
 ) -> Result<Value, ApiError> {
-    let mut store = shared.write();
+    let mut store = shared.db.write();
     if store
-        .get(meta.name, id)
+        .get(&meta.name, id)
         .filter(|r| in_scope(r, scope))
         .is_none()
     {
         return Err(ApiError::business(NO_RECORD_TO_DELETE));
     }
-    let removed = store.remove(meta.name, id).unwrap_or_default();
+    let removed = store.remove(&meta.name, id).unwrap_or_default();
     drop(store);
-    webhooks::after_write(shared, meta, webhooks::Change::Deleted(&removed), actor);
+    call_out(shared, meta, Change::Deleted(&removed), actor);
     Ok(json!({ "itemId": id }))
+}
+
+fn call_out(shared: &Shared, meta: &'static Entity, change: Change<'_>, actor: Actor<'_>) {
+    callouts::after_write(&shared.db, &shared.outbox, meta, change, actor.person());
 }
 
 /// Where a query page starts and how its next link is followed.
@@ -355,7 +354,7 @@ pub struct PageRequest<'a> {
 /// `query` and `query/next`.
 pub fn query_page(
     shared: &Shared,
-    meta: &'static EntityMeta,
+    meta: &'static Entity,
     model: &Value,
     page: PageRequest<'_>,
 ) -> Result<Value, ApiError> {
@@ -368,8 +367,8 @@ pub fn query_page(
         ),
         None => (compiled.max_records, Vec::new(), -1),
     };
-    let store = shared.read();
-    let found = paging::scan(store.table(meta.name), &compiled, Some(start), page_size);
+    let store = shared.db.read();
+    let found = paging::scan(store.table(&meta.name), &compiled, Some(start), page_size);
     let options = RenderOptions {
         include: compiled.include.as_deref(),
         with_data: false,
@@ -384,38 +383,30 @@ pub fn query_page(
         .last()
         .and_then(|r| r.get("id"))
         .and_then(Value::as_i64);
+    // A page link: the cursor that starts after `after`, with the starts of the pages before it.
+    let link = |previous_ids: Vec<i64>, after: i64| {
+        let cursor = PagingCursor {
+            page_size,
+            previous_ids,
+            next_ids: vec![after],
+        };
+        Value::String(paging::next_url(
+            &shared.base_url,
+            &meta.name,
+            &cursor,
+            page.search,
+        ))
+    };
     let next_page_url = match (found.has_more, last_id) {
         (true, Some(last)) => {
             let mut previous = previous_ids.clone();
             previous.push(start);
-            let cursor = PagingCursor {
-                page_size,
-                previous_ids: previous,
-                next_ids: vec![last],
-            };
-            Value::String(paging::next_url(
-                &shared.base_url,
-                meta.name,
-                &cursor,
-                page.search,
-            ))
+            link(previous, last)
         }
         _ => Value::Null,
     };
     let prev_page_url = match previous_ids.split_last() {
-        Some((&before, earlier)) => {
-            let cursor = PagingCursor {
-                page_size,
-                previous_ids: earlier.to_vec(),
-                next_ids: vec![before],
-            };
-            Value::String(paging::next_url(
-                &shared.base_url,
-                meta.name,
-                &cursor,
-                page.search,
-            ))
-        }
+        Some((&before, earlier)) => link(earlier.to_vec(), before),
         None => Value::Null,
     };
     Ok(json!({
@@ -430,8 +421,8 @@ pub fn query_page(
 }
 
 /// `query/count`.
-pub fn count(shared: &Shared, meta: &'static EntityMeta, model: &Value) -> Result<Value, ApiError> {
+pub fn count(shared: &Shared, meta: &'static Entity, model: &Value) -> Result<Value, ApiError> {
     let compiled = query::compile(meta, &shared.catalog, model)?;
-    let store = shared.read();
-    Ok(json!({ "queryCount": paging::count(store.table(meta.name), &compiled) }))
+    let store = shared.db.read();
+    Ok(json!({ "queryCount": paging::count(store.table(&meta.name), &compiled) }))
 }
