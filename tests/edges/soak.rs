@@ -152,12 +152,11 @@ pub async fn run_soak(ops: usize, tasks: usize, fault_rate: f64) -> SoakReport {
     }
     report.elapsed = started.elapsed();
     sim.clear_faults();
-    let requests = sim.requests();
-    report.requests = requests.len();
-    report.faults = requests
-        .iter()
-        .filter(|r| r.connection_dropped || r.status == 429 || r.status == 500)
-        .count();
+    // Every request counted (the request log keeps only the newest ones): no answer (status 0), 429, 500.
+    let counts = sim.request_counts();
+    let answered = |status: u16| counts.by_status.get(&status).copied().unwrap_or(0) as usize;
+    report.requests = counts.total as usize;
+    report.faults = answered(0) + answered(429) + answered(500);
     report.retries = client.endpoint_stats().values().map(|s| s.retries).sum();
     reconcile(&sim, logs, &mut report);
     report
