@@ -81,6 +81,8 @@ pub struct ClientBuilder {
     cache: CacheSettings,
     max_response_bytes: usize,
     max_pages_per_stream: usize,
+    #[cfg(feature = "redis")]
+    pub(crate) shared_limits: Option<crate::shared_limits::SharedLimits>,
 }
 
 impl Default for ClientBuilder {
@@ -101,6 +103,8 @@ impl Default for ClientBuilder {
             cache: CacheSettings::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_pages_per_stream: DEFAULT_MAX_PAGES_PER_STREAM,
+            #[cfg(feature = "redis")]
+            shared_limits: None,
         }
     }
 }
@@ -260,6 +264,13 @@ impl ClientBuilder {
                 stats: Stats::default(),
                 journal: Default::default(),
                 cache: ResponseCache::new(self.cache),
+                #[cfg(feature = "redis")]
+                shared: match self.shared_limits {
+                    Some(settings) => Some(Arc::new(crate::shared_limits::SharedLimiter::new(
+                        settings,
+                    )?)),
+                    None => None,
+                },
             }),
             impersonation: None,
         })
@@ -294,6 +305,9 @@ pub(crate) struct Inner {
     /// Writes sent through this client (services branch: `client.audit_log()`).
     pub(crate) journal: crate::journal::Journal,
     pub(crate) cache: ResponseCache,
+    /// Limits shared with other workers through Redis (`src/shared_limits/`).
+    #[cfg(feature = "redis")]
+    pub(crate) shared: Option<Arc<crate::shared_limits::SharedLimiter>>,
 }
 
 impl fmt::Debug for Client {

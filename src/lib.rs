@@ -58,6 +58,8 @@ pub mod picklists;
 pub mod query;
 mod send;
 pub mod services;
+#[cfg(feature = "redis")]
+pub mod shared_limits;
 mod stats;
 mod sync;
 #[cfg(feature = "testing")]

@@ -220,9 +220,14 @@ impl Client {
         let recorder = span.clone();
         let policy = &self.inner.retry;
         async move {
-            let Ok(_permits) = tokio::time::timeout_at(deadline, self.acquire(endpoint)).await
-            else {
-                return Err(timed_out(request, &path, policy, false));
+            // Thread-limit slots (and, with shared limits, the hourly budget's consent).
+            #[cfg(feature = "redis")]
+            let admitted = self.admit(&request.entity, endpoint);
+            #[cfg(not(feature = "redis"))]
+            let admitted = async { Ok::<_, Error>(self.acquire(endpoint).await) };
+            let _permits = match tokio::time::timeout_at(deadline, admitted).await {
+                Ok(permits) => permits?,
+                Err(_) => return Err(timed_out(request, &path, policy, false)),
             };
             let started = Instant::now();
             let mut builder = self
@@ -269,7 +274,7 @@ impl Client {
     }
 
     /// A slot of every limiter the request counts against, taken in one global order.
-    async fn acquire(&self, endpoint: &Endpoint) -> Vec<OwnedSemaphorePermit> {
+    pub(crate) async fn acquire(&self, endpoint: &Endpoint) -> Vec<OwnedSemaphorePermit> {
         let limiters: Vec<Arc<Semaphore>> = {
             let mut limits = lock(&self.inner.limits);
             endpoint
