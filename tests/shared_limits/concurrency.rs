@@ -1,0 +1,148 @@
+//! The shared thread limit: four independent clients on one endpoint never have more than three
+//! requests in flight as the simulator counts them, other endpoints run beside them, leases are
+//! renewed while long requests run, and integrations sharing one Redis do not block each other.
+
+use crate::support::{builder, clients, hammer, redis_or_skip, refusals, Sampler};
+use autotask::shared_limits::{SharedLimits, SharedLimitsMode};
+use autotask_sim::Simulator;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn four_clients_never_exceed_three_on_one_endpoint_while_others_run_in_parallel() {
+    let Some(redis) = redis_or_skip("four_clients_never_exceed_three_on_one_endpoint") else {
+        return;
+    };
+    let sim = Arc::new(
+        Simulator::builder()
+            .request_latency(Duration::from_millis(40))
+            .start()
+            .await
+            .unwrap(),
+    );
+    let code = autotask_sim::DEFAULT_INTEGRATION_CODE;
+
+    // Control: four workers each limiting only themselves (3 each) overflow the API's 3.
+    let control = hammer(&clients(&sim, None, 4), "Tickets", 6, 3).await;
+    assert!(
+        control.thread_limit_errors > 0 && refusals(&sim) > 0,
+        "the load must overflow the limit without shared limits: {control:?}"
+    );
+    let refused_before = refusals(&sim);
+
+    let workers = clients(&sim, Some(&redis), 4);
+    let sampler = Sampler::start(sim.clone(), code, &["Tickets", "Companies"]);
+    let (tickets, companies) = tokio::join!(
+        hammer(&workers, "Tickets", 6, 5),
+        hammer(&workers, "Companies", 6, 5)
+    );
+    let (most, together) = sampler.stop();
+
+    for outcome in [&tickets, &companies] {
+        assert_eq!(outcome.thread_limit_errors, 0, "{outcome:?}");
+        assert!(outcome.other_errors.is_empty(), "{outcome:?}");
+        assert_eq!(outcome.ok, 4 * 6 * 5);
+    }
+    assert_eq!(refusals(&sim), refused_before, "the simulator refused none");
+    assert_eq!(most, [3, 3], "at most (and at full load exactly) 3 per endpoint");
+    assert!(
+        together > 3,
+        "Companies ran beside Tickets (at most {together} together)"
+    );
+    for worker in &workers {
+        assert_eq!(worker.shared_limits_mode(), Some(SharedLimitsMode::Shared));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn leases_are_renewed_while_requests_outlive_them() {
+    let Some(redis) = redis_or_skip("leases_are_renewed_while_requests_outlive_them") else {
+        return;
+    };
+    // Requests take 4 lease times: without renewal, the slots would expire under them.
+    let lease = Duration::from_millis(400);
+    let sim = Arc::new(
+        Simulator::builder()
+            .request_latency(lease * 4)
+            .start()
+            .await
+            .unwrap(),
+    );
+    let code = autotask_sim::DEFAULT_INTEGRATION_CODE;
+    let client = || {
+        builder(&sim, code)
+            .shared_limits(SharedLimits::new(redis.url()).lease(lease))
+            .build()
+            .unwrap()
+    };
+    let (first, second) = (client(), client());
+    let started = Instant::now();
+    let holders: Vec<_> = (0..3)
+        .map(|i| {
+            let c = first.clone();
+            tokio::spawn(async move { c.tickets().get(i + 1).await.map(|_| Instant::now()) })
+        })
+        .collect();
+    while sim.threads_in_use(code, "Tickets") < 3 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Well past the lease, the second worker asks for a slot: it must wait for the first three.
+    tokio::time::sleep(lease * 2).await;
+    let waited = second.tickets().get(9).await.map(|_| Instant::now());
+    let mut first_done = Vec::new();
+    for holder in holders {
+        first_done.push(holder.await.unwrap().expect("the long requests succeed"));
+    }
+    let second_done = waited.expect("no thread-limit error: the slots were still held");
+    let earliest = first_done.iter().min().unwrap();
+    assert!(
+        second_done >= *earliest,
+        "the fourth request ended only after a slot was released ({:?} vs {:?} after start)",
+        second_done - started,
+        *earliest - started
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn integrations_sharing_one_redis_do_not_block_each_other() {
+    let Some(redis) = redis_or_skip("integrations_sharing_one_redis_do_not_block_each_other") else {
+        return;
+    };
+    let other = autotask_sim::ApiUser::new("other@example.com", "secret2", "OTHERCODE");
+    let sim = Arc::new(
+        Simulator::builder()
+            .user(other)
+            .request_latency(Duration::from_millis(40))
+            .start()
+            .await
+            .unwrap(),
+    );
+    let code = autotask_sim::DEFAULT_INTEGRATION_CODE;
+    let ours = clients(&sim, Some(&redis), 2);
+    let theirs: Vec<_> = (0..2)
+        .map(|_| {
+            autotask::Client::builder()
+                .username("other@example.com")
+                .integration_code("OTHERCODE")
+                .secret("secret2")
+                .base_url(sim.base_url())
+                .retry_policy(autotask::RetryPolicy::none())
+                .shared_limits(SharedLimits::new(redis.url()))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let sampler = Sampler::of(sim.clone(), &[(code, "Tickets"), ("OTHERCODE", "Tickets")]);
+    let (a, b) = tokio::join!(
+        hammer(&ours, "Tickets", 4, 5),
+        hammer(&theirs, "Tickets", 4, 5)
+    );
+    let (most, together) = sampler.stop();
+    assert_eq!((a.thread_limit_errors, b.thread_limit_errors), (0, 0));
+    assert!(a.other_errors.is_empty() && b.other_errors.is_empty());
+    assert_eq!(most, [3, 3], "each integration code has its own 3 slots");
+    assert!(
+        together > 3,
+        "both integrations ran at once (at most {together} together)"
+    );
+}
