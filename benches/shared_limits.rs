@@ -51,7 +51,12 @@ fn clients(sim: &RunningSimulator, redis: Option<&str>) -> Vec<Client> {
 }
 
 async fn run(sim: &RunningSimulator, workers: Vec<Client>, length: Duration) -> Run {
-    let refused_before = sim.request_counts().by_status.get(&429).copied().unwrap_or(0);
+    let refused_before = sim
+        .request_counts()
+        .by_status
+        .get(&429)
+        .copied()
+        .unwrap_or(0);
     let completed = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -66,7 +71,9 @@ async fn run(sim: &RunningSimulator, workers: Vec<Client>, length: Duration) -> 
                     id += 1;
                     match worker.tickets().get(id).await {
                         Ok(_) => completed.fetch_add(1, Ordering::Relaxed),
-                        Err(Error::ThreadLimit { .. }) | Err(_) => failed.fetch_add(1, Ordering::Relaxed),
+                        Err(Error::ThreadLimit { .. }) | Err(_) => {
+                            failed.fetch_add(1, Ordering::Relaxed)
+                        }
                     };
                 }
             }));
@@ -75,7 +82,13 @@ async fn run(sim: &RunningSimulator, workers: Vec<Client>, length: Duration) -> 
     for task in tasks {
         task.await.expect("worker task");
     }
-    let refused = sim.request_counts().by_status.get(&429).copied().unwrap_or(0) - refused_before;
+    let refused = sim
+        .request_counts()
+        .by_status
+        .get(&429)
+        .copied()
+        .unwrap_or(0)
+        - refused_before;
     Run {
         completed: completed.load(Ordering::Relaxed),
         failed: failed.load(Ordering::Relaxed),
@@ -91,9 +104,22 @@ async fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(30);
     let length = Duration::from_secs(seconds);
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut redis = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server on PATH (apt-get install redis-server)");
@@ -117,7 +143,10 @@ async fn main() {
     );
     println!("| limits | requests completed/min | thread-limit errors (refused requests) | calls failed after retries |");
     println!("|---|---:|---:|---:|");
-    for (name, r) in [("per-process (3 per worker)", &per_process), ("shared through Redis", &shared)] {
+    for (name, r) in [
+        ("per-process (3 per worker)", &per_process),
+        ("shared through Redis", &shared),
+    ] {
         println!(
             "| {name} | {:.0} | {} | {} |",
             r.per_minute(),

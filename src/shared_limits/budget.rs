@@ -216,7 +216,12 @@ impl Budget {
         let level = if refused || share >= settings.stop_at {
             UsageLevel::Stopped
         } else {
-            match settings.levels.iter().rev().find(|(from, _)| share >= *from) {
+            match settings
+                .levels
+                .iter()
+                .rev()
+                .find(|(from, _)| share >= *from)
+            {
                 Some(&(from, delay)) => UsageLevel::SlowedDown { from, delay },
                 None => UsageLevel::Normal,
             }

@@ -27,7 +27,11 @@ struct State {
 }
 
 impl Link {
-    pub(super) fn new(url: &str, timeout: Duration, retry_every: Duration) -> redis::RedisResult<Link> {
+    pub(super) fn new(
+        url: &str,
+        timeout: Duration,
+        retry_every: Duration,
+    ) -> redis::RedisResult<Link> {
         Ok(Link {
             client: redis::Client::open(url)?,
             timeout,
@@ -117,7 +121,12 @@ impl Link {
         let manager = match tokio::time::timeout(self.timeout * 2, connect).await {
             Ok(Ok(manager)) => manager,
             Ok(Err(e)) => return Err(e.to_string()),
-            Err(_) => return Err(format!("cannot connect to Redis within {:?}", self.timeout * 2)),
+            Err(_) => {
+                return Err(format!(
+                    "cannot connect to Redis within {:?}",
+                    self.timeout * 2
+                ))
+            }
         };
         *slot = Some(manager.clone());
         Ok(manager)

@@ -61,7 +61,10 @@ async fn a_shared_budget_of_n_requests_is_never_exceeded() {
         .map(|db| budget_client(&sim, limits(&redis, db)))
         .collect();
     let (sent, _) = spend(&alone, 15).await;
-    assert_eq!(sent, 60, "counting alone, every worker stays within its own budget only");
+    assert_eq!(
+        sent, 60,
+        "counting alone, every worker stays within its own budget only"
+    );
 
     let before = sim.request_counts().total;
     let shared: Vec<Client> = (0..4)
@@ -86,9 +89,18 @@ fn expected_level(k: u64) -> UsageLevel {
     let delay = |ms| Duration::from_millis(ms);
     match k {
         40.. => UsageLevel::Stopped,
-        36.. => UsageLevel::SlowedDown { from: 0.9, delay: delay(120) },
-        30.. => UsageLevel::SlowedDown { from: 0.75, delay: delay(80) },
-        20.. => UsageLevel::SlowedDown { from: 0.5, delay: delay(40) },
+        36.. => UsageLevel::SlowedDown {
+            from: 0.9,
+            delay: delay(120),
+        },
+        30.. => UsageLevel::SlowedDown {
+            from: 0.75,
+            delay: delay(80),
+        },
+        20.. => UsageLevel::SlowedDown {
+            from: 0.5,
+            delay: delay(40),
+        },
         _ => UsageLevel::Normal,
     }
 }
@@ -98,7 +110,11 @@ async fn every_worker_slows_down_at_the_configured_levels_and_stops_at_the_limit
     let Some(redis) = redis_or_skip("every_worker_slows_down_at_the_configured_levels") else {
         return;
     };
-    let sim = Simulator::builder().hourly_threshold(40).start().await.unwrap();
+    let sim = Simulator::builder()
+        .hourly_threshold(40)
+        .start()
+        .await
+        .unwrap();
     let limits = SharedLimits::new(redis.url())
         .assumed_threshold(40)
         .threshold_poll_interval(None)
@@ -131,7 +147,10 @@ async fn every_worker_slows_down_at_the_configured_levels_and_stops_at_the_limit
         let usage = worker.shared_usage().unwrap();
         assert_eq!(usage.level, expected_level(k), "after request {k}");
         if let UsageLevel::SlowedDown { delay, .. } = expected_level(k) {
-            assert!(took >= delay, "request {k} took {took:?}, less than {delay:?}");
+            assert!(
+                took >= delay,
+                "request {k} took {took:?}, less than {delay:?}"
+            );
         }
     }
     assert_eq!(
@@ -148,7 +167,10 @@ async fn every_worker_slows_down_at_the_configured_levels_and_stops_at_the_limit
         );
     }
     assert_eq!(sim.threshold_count(), 40);
-    let seen = tokio::time::timeout(Duration::from_secs(5), seen).await.unwrap().unwrap();
+    let seen = tokio::time::timeout(Duration::from_secs(5), seen)
+        .await
+        .unwrap()
+        .unwrap();
     let froms: Vec<String> = seen.iter().map(|l| format!("{l:?}")).collect();
     assert_eq!(
         seen,
@@ -218,7 +240,10 @@ async fn threshold_information_is_polled_by_one_worker_for_all() {
     };
     // Control: workers that do not share (each its own Redis database) each poll.
     let before = polls(&sim);
-    run((1..=3).map(|db| budget_client(&sim, settings(db))).collect()).await;
+    run((1..=3)
+        .map(|db| budget_client(&sim, settings(db)))
+        .collect())
+    .await;
     let alone = polls(&sim) - before;
 
     let before = polls(&sim);
@@ -228,7 +253,10 @@ async fn threshold_information_is_polled_by_one_worker_for_all() {
         (1..=1_500 / 300 + 2).contains(&shared),
         "one poll per interval for all workers, not one each: {shared} polls"
     );
-    assert!(alone >= 2 * shared, "control: {alone} polls alone vs {shared} shared");
+    assert!(
+        alone >= 2 * shared,
+        "control: {alone} polls alone vs {shared} shared"
+    );
     // Every worker knows the tenant's threshold and the outsider's usage from the shared answer.
     for worker in &workers {
         let usage = worker.shared_usage().unwrap();

@@ -44,7 +44,11 @@ async fn four_clients_never_exceed_three_on_one_endpoint_while_others_run_in_par
         assert_eq!(outcome.ok, 4 * 6 * 5);
     }
     assert_eq!(refusals(&sim), refused_before, "the simulator refused none");
-    assert_eq!(most, [3, 3], "at most (and at full load exactly) 3 per endpoint");
+    assert_eq!(
+        most,
+        [3, 3],
+        "at most (and at full load exactly) 3 per endpoint"
+    );
     assert!(
         together > 3,
         "Companies ran beside Tickets (at most {together} together)"
@@ -105,7 +109,8 @@ async fn leases_are_renewed_while_requests_outlive_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn integrations_sharing_one_redis_do_not_block_each_other() {
-    let Some(redis) = redis_or_skip("integrations_sharing_one_redis_do_not_block_each_other") else {
+    let Some(redis) = redis_or_skip("integrations_sharing_one_redis_do_not_block_each_other")
+    else {
         return;
     };
     let other = autotask_sim::ApiUser::new("other@example.com", "secret2", "OTHERCODE");

@@ -44,7 +44,9 @@ impl Captured {
     }
 
     fn count(&self, text: &str) -> usize {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).matches(text).count()
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .matches(text)
+            .count()
     }
 }
 
@@ -146,7 +148,10 @@ async fn unreachable_redis_at_start_falls_back_and_shared_limits_return_with_it(
         )
         .build()
         .unwrap();
-    assert_eq!(client.shared_limits_mode(), Some(SharedLimitsMode::Connecting));
+    assert_eq!(
+        client.shared_limits_mode(),
+        Some(SharedLimitsMode::Connecting)
+    );
     for i in 0..10 {
         client.tickets().get(i + 1).await.unwrap();
     }
@@ -159,7 +164,10 @@ async fn unreachable_redis_at_start_falls_back_and_shared_limits_return_with_it(
     let _redis = RedisServer::start_on(port);
     let started = Instant::now();
     while client.shared_limits_mode() != Some(SharedLimitsMode::Shared) {
-        assert!(started.elapsed() < Duration::from_secs(10), "shared limits never came back");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "shared limits never came back"
+        );
         client.tickets().get(1).await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

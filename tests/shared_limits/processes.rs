@@ -16,7 +16,12 @@ use std::time::{Duration, Instant};
 fn spawn_worker(sim_base: &str, redis: Option<&str>, mode: &str, lease: Duration) -> Child {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
-        .args(["--ignored", "--exact", "processes::worker_process", "--nocapture"])
+        .args([
+            "--ignored",
+            "--exact",
+            "processes::worker_process",
+            "--nocapture",
+        ])
         .env("AUTOTASK_WORKER_SIM", sim_base)
         .env("AUTOTASK_WORKER_MODE", mode)
         .env("AUTOTASK_WORKER_LEASE_MS", lease.as_millis().to_string())
@@ -53,7 +58,10 @@ fn worker_process() {
         return;
     };
     let mode = std::env::var("AUTOTASK_WORKER_MODE").unwrap();
-    let lease_ms: u64 = std::env::var("AUTOTASK_WORKER_LEASE_MS").unwrap().parse().unwrap();
+    let lease_ms: u64 = std::env::var("AUTOTASK_WORKER_LEASE_MS")
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut builder = Client::builder()
         .username(autotask_sim::DEFAULT_USERNAME)
         .integration_code(autotask_sim::DEFAULT_INTEGRATION_CODE)
@@ -61,8 +69,8 @@ fn worker_process() {
         .base_url(base)
         .retry_policy(RetryPolicy::none());
     if let Ok(url) = std::env::var("AUTOTASK_WORKER_REDIS") {
-        builder = builder
-            .shared_limits(SharedLimits::new(url).lease(Duration::from_millis(lease_ms)));
+        builder =
+            builder.shared_limits(SharedLimits::new(url).lease(Duration::from_millis(lease_ms)));
     }
     let client = builder.build().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -129,17 +137,25 @@ async fn four_worker_processes_share_three_slots() {
             let workers: Vec<Child> = (0..4)
                 .map(|_| spawn_worker(&base, redis.as_deref(), "hammer", lease))
                 .collect();
-            workers.into_iter().map(result_of).fold((0, 0, 0), |a, r| {
-                (a.0 + r.0, a.1 + r.1, a.2 + r.2)
-            })
+            workers
+                .into_iter()
+                .map(result_of)
+                .fold((0, 0, 0), |a, r| (a.0 + r.0, a.1 + r.1, a.2 + r.2))
         })
     };
     // Control: the same four processes limiting only themselves overflow the API's limit.
     let (_, thread_limit, _) = run(None).await.unwrap();
-    assert!(thread_limit > 0, "the load must overflow without shared limits");
+    assert!(
+        thread_limit > 0,
+        "the load must overflow without shared limits"
+    );
 
     let refused_before = refusals(&sim);
-    let sampler = Sampler::start(sim.clone(), autotask_sim::DEFAULT_INTEGRATION_CODE, &["Tickets"]);
+    let sampler = Sampler::start(
+        sim.clone(),
+        autotask_sim::DEFAULT_INTEGRATION_CODE,
+        &["Tickets"],
+    );
     let (ok, thread_limit, other) = run(Some(redis.url())).await.unwrap();
     let (most, _) = sampler.stop();
     assert_eq!((ok, thread_limit, other), (4 * 6 * 5, 0, 0));
@@ -154,18 +170,28 @@ async fn a_killed_worker_frees_its_slots_within_the_lease() {
     };
     let latency = Duration::from_secs(1);
     let lease = Duration::from_secs(2);
-    let sim = Simulator::builder().request_latency(latency).start().await.unwrap();
+    let sim = Simulator::builder()
+        .request_latency(latency)
+        .start()
+        .await
+        .unwrap();
     let code = autotask_sim::DEFAULT_INTEGRATION_CODE;
     let mut worker = spawn_worker(sim.base_url(), Some(&redis.url()), "hold", lease);
     let mut stdout = BufReader::new(worker.stdout.take().unwrap());
     let mut line = String::new();
     while line.trim() != "HOLDING" {
         line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the worker ended early");
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the worker ended early"
+        );
     }
     let waiting = Instant::now();
     while sim.threads_in_use(code, "Tickets") < 3 {
-        assert!(waiting.elapsed() < Duration::from_secs(30), "the worker never held 3 slots");
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "the worker never held 3 slots"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     // Let its leases be renewed at least once, then kill it (SIGKILL: no release is sent).

@@ -197,10 +197,8 @@ impl Sampler {
             let (stop, seen) = (stop.clone(), seen.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let busy: Vec<usize> = keys
-                        .iter()
-                        .map(|(c, e)| sim.threads_in_use(c, e))
-                        .collect();
+                    let busy: Vec<usize> =
+                        keys.iter().map(|(c, e)| sim.threads_in_use(c, e)).collect();
                     let mut seen = seen.lock().unwrap();
                     for (max, now) in seen.0.iter_mut().zip(&busy) {
                         *max = (*max).max(*now);
@@ -230,5 +228,9 @@ impl Sampler {
 
 /// Thread-limit refusals (429 with `Itgenatr005`) the simulator answered so far.
 pub fn refusals(sim: &RunningSimulator) -> u64 {
-    sim.request_counts().by_status.get(&429).copied().unwrap_or(0)
+    sim.request_counts()
+        .by_status
+        .get(&429)
+        .copied()
+        .unwrap_or(0)
 }
