@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::{RwLock, Semaphore};
@@ -256,6 +257,7 @@ impl ClientBuilder {
                 max_concurrent: self.max_concurrent_per_endpoint,
                 max_response_bytes: self.max_response_bytes,
                 max_pages_per_stream: self.max_pages_per_stream,
+                contacted: AtomicBool::new(false),
                 limits: Mutex::new(HashMap::new()),
                 stats: Stats::default(),
                 journal: Default::default(),
@@ -288,6 +290,9 @@ pub(crate) struct Inner {
     pub(crate) max_concurrent: usize,
     pub(crate) max_response_bytes: usize,
     pub(crate) max_pages_per_stream: usize,
+    /// Set once any server answered: before that, a refused connection is a configuration mistake and
+    /// is not retried (src/send.rs `may_retry`).
+    pub(crate) contacted: AtomicBool,
     /// One semaphore per lower-case entity name (src/send.rs `Endpoint`).
     pub(crate) limits: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub(crate) stats: Stats,
@@ -442,24 +447,55 @@ impl Client {
 
     /// A client from `AUTOTASK_USERNAME`, `AUTOTASK_INTEGRATION_CODE`, `AUTOTASK_SECRET`, and optional
     /// `AUTOTASK_API_URL` (skips zone detection) and `AUTOTASK_IMPERSONATION_RESOURCE_ID`.
+    ///
+    /// Every problem is reported at once, in one [`Error::Configuration`]: each required variable that
+    /// is not set, or set but empty, and an impersonation id that is not a number.
     pub fn from_env() -> Result<Client> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let required = |name: &str| {
-            var(name).ok_or_else(|| Error::Configuration(format!("{name} is not set")))
+        let read = |name: &str| std::env::var(name).ok();
+        let mut problems = Vec::new();
+        let mut required = |name: &str| match read(name) {
+            Some(value) if !value.trim().is_empty() => Some(value),
+            Some(_) => {
+                problems.push(format!("{name} is set but empty"));
+                None
+            }
+            None => {
+                problems.push(format!("{name} is not set"));
+                None
+            }
+        };
+        let username = required("AUTOTASK_USERNAME");
+        let code = required("AUTOTASK_INTEGRATION_CODE");
+        let secret = required("AUTOTASK_SECRET");
+        let optional = |name: &str| read(name).filter(|v| !v.trim().is_empty());
+        let impersonation = match optional("AUTOTASK_IMPERSONATION_RESOURCE_ID") {
+            Some(id) => match id.trim().parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    problems.push(format!(
+                        "AUTOTASK_IMPERSONATION_RESOURCE_ID is not a resource id: {id:?}"
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let (Some(username), Some(code), Some(secret), true) =
+            (username, code, secret, problems.is_empty())
+        else {
+            return Err(Error::Configuration(format!(
+                "cannot connect from the environment: {}",
+                problems.join("; ")
+            )));
         };
         let mut builder = Client::builder()
-            .username(required("AUTOTASK_USERNAME")?)
-            .integration_code(required("AUTOTASK_INTEGRATION_CODE")?)
-            .secret(required("AUTOTASK_SECRET")?);
-        if let Some(url) = var("AUTOTASK_API_URL") {
+            .username(username)
+            .integration_code(code)
+            .secret(secret);
+        if let Some(url) = optional("AUTOTASK_API_URL") {
             builder = builder.base_url(url);
         }
-        if let Some(id) = var("AUTOTASK_IMPERSONATION_RESOURCE_ID") {
-            let id = id.parse().map_err(|_| {
-                Error::Configuration(format!(
-                    "AUTOTASK_IMPERSONATION_RESOURCE_ID is not a resource id: {id:?}"
-                ))
-            })?;
+        if let Some(id) = impersonation {
             builder = builder.impersonate(id);
         }
         builder.build()
@@ -527,7 +563,26 @@ impl Client {
         zone_url
             .query_pairs_mut()
             .append_pair("user", &self.inner.username);
-        let zone: Value = self.plain_get(zone_url).await?;
+        let zone: Value = self.plain_get(zone_url).await.map_err(|error| {
+            // The lookup answers an unknown user with "Zone information could not be determined".
+            if error.is_validation() || error.is_not_found() {
+                Error::Authentication {
+                    status: match &error {
+                        Error::Validation { status, .. } | Error::NotFound { status, .. } => {
+                            *status
+                        }
+                        _ => 500,
+                    },
+                    message: format!(
+                        "the zone lookup does not know the user name {:?} ({error}); check \
+                         AUTOTASK_USERNAME / ClientBuilder::username",
+                        self.inner.username
+                    ),
+                }
+            } else {
+                error
+            }
+        })?;
         let url = zone["url"]
             .as_str()
             .ok_or_else(|| Error::Protocol(format!("zoneInformation answer has no url: {zone}")))?;

@@ -120,8 +120,9 @@ pub struct ResumePoint {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// 401: wrong secret, or the tenant moved zone (the client re-detects the zone once before this).
-    /// Not retryable.
+    /// The credentials were refused: a 401 (wrong secret, or the tenant moved zone: the client
+    /// re-detects the zone once before this), a 500 saying the integration code is invalid or the user
+    /// is not an API user, or a zone lookup that does not know the user name. Not retryable.
     #[error("authentication failed (HTTP {status}): {message}")]
     Authentication {
         /// The HTTP status (401).
@@ -196,21 +197,22 @@ pub enum Error {
         body: String,
     },
 
-    /// The request did not complete (connection, TLS, timeout). Retryable; a create is repeated only
-    /// when `not_sent`, otherwise it ends as [`Error::UnknownOutcome`].
-    #[error("transport error on {method} {path}{}: {source}", if *.timeout { " (timeout)" } else { "" })]
+    /// The request did not complete (connection, TLS, timeout). Retryable, except a connection that
+    /// fails before the client ever reached the server (a wrong address or port is reported at once);
+    /// a create is repeated only when `not_sent`, otherwise it ends as [`Error::UnknownOutcome`].
+    #[error("{method} {url} failed{}: {cause}", if *.timeout { " (timeout)" } else { "" })]
     Transport {
         /// The request method.
         method: String,
-        /// The URL path that was requested.
-        path: String,
+        /// The URL that was requested, without the query string.
+        url: String,
         /// True when the request timed out.
         timeout: bool,
         /// True when the request certainly never reached the server (connection refused).
         not_sent: bool,
-        /// The HTTP client's error.
-        #[source]
-        source: reqwest::Error,
+        /// What went wrong, with every cause the HTTP client reported (`tcp connect error: Connection
+        /// refused (os error 111)`).
+        cause: String,
     },
 
     /// A create whose outcome is unknown: it was sent, then the connection failed, the answer never came
@@ -426,6 +428,13 @@ impl Error {
         if lower.contains("itgenatr005") || lower.contains("thread threshold") {
             return Error::ThreadLimit { status, messages };
         }
+        // Autotask answers a wrong integration code or user name with a 500 (PROTOCOL.md 1.4, 2.4).
+        if autotask_errors && AUTHENTICATION_PHRASES.iter().any(|p| lower.contains(p)) {
+            return Error::Authentication {
+                status,
+                message: text,
+            };
+        }
         match status {
             401 => Error::Authentication {
                 status,
@@ -572,6 +581,14 @@ impl Error {
         }
     }
 }
+
+/// Phrases of Autotask's messages that refuse the credentials rather than the request: a wrong
+/// integration code (`IntegrationCode is invalid.`) or a user name that is not an API user.
+const AUTHENTICATION_PHRASES: &[&str] = &[
+    "integrationcode is invalid",
+    "integration code is invalid",
+    "not a valid api user",
+];
 
 /// Phrases of Autotask's (and ASP.NET's) messages that say the request itself is wrong, so that
 /// repeating it cannot help: the business-rule, field, query and conversion errors of PROTOCOL.md 2.4.

@@ -9,6 +9,7 @@ use crate::journal::PendingWrite;
 use crate::sync::lock;
 use reqwest::Method;
 use serde_json::Value;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -152,6 +153,7 @@ impl Client {
             };
             let url = resolve(&base, &request.path)?;
             let endpoint = Endpoint::of(&base, &url, &request.entity);
+            let tried = url.clone();
             let error = match self.attempt(&request, url, &endpoint, deadline).await {
                 Ok(value) => {
                     let elapsed = started.elapsed();
@@ -160,7 +162,7 @@ impl Client {
                         .record(&endpoint.name, elapsed, attempt, None);
                     return created_answer(&request, value);
                 }
-                Err(error) => error,
+                Err(error) => misplaced_base(&base, &request, &tried, error),
             };
             // A retried delete that finds the record gone after an attempt whose answer was lost
             // succeeded: that attempt removed it (or someone else did meanwhile; either way it is gone).
@@ -173,7 +175,7 @@ impl Client {
             }
             maybe_processed |= error.may_have_been_processed();
             // A 401 may mean the tenant moved zone: detect it again, once.
-            if error.is_authentication() && !zone_retried {
+            if matches!(error, Error::Authentication { status: 401, .. }) && !zone_retried {
                 zone_retried = true;
                 match tokio::time::timeout_at(deadline, self.detect_zone(true)).await {
                     Ok(detected) => detected?,
@@ -185,7 +187,11 @@ impl Client {
                 .retry_after()
                 .unwrap_or_else(|| backoff(policy, attempt));
             let retry = attempt < policy.max_retries
-                && may_retry(&request, &error)
+                && may_retry(
+                    &request,
+                    &error,
+                    self.inner.contacted.load(Ordering::Relaxed),
+                )
                 && tokio::time::Instant::now() + delay < deadline;
             if !retry {
                 self.inner
@@ -215,6 +221,7 @@ impl Client {
             }
         }
         let path = url.path().to_string();
+        let shown = shown_url(&url);
         let method = request.method.as_str();
         let span = tracing::info_span!("autotask.request", entity = %request.entity, method, path = %path, status = tracing::field::Empty, latency_ms = tracing::field::Empty);
         let recorder = span.clone();
@@ -242,15 +249,22 @@ impl Client {
                 let response = builder
                     .send()
                     .await
-                    .map_err(|e| transport(method, &path, e))?;
+                    .map_err(|e| transport(method, &shown, e))?;
+                self.inner.contacted.store(true, Ordering::Relaxed);
                 let status = response.status().as_u16();
                 let retry_after = response
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_retry_after);
-                let body =
-                    read_body(response, self.inner.max_response_bytes, method, &path).await?;
+                let body = read_body(
+                    response,
+                    self.inner.max_response_bytes,
+                    method,
+                    &path,
+                    &shown,
+                )
+                .await?;
                 Ok::<_, Error>((status, retry_after, body))
             };
             let (status, retry_after, body) =
@@ -296,6 +310,7 @@ impl Client {
     /// An unauthenticated GET (zone detection sends no credentials), with the same bounds on the answer.
     pub(crate) async fn plain_get(&self, url: Url) -> Result<Value> {
         let path = url.path().to_string();
+        let shown = shown_url(&url);
         let deadline = tokio::time::Instant::now() + self.inner.retry.total_budget;
         let exchange = async {
             let response = self
@@ -304,9 +319,16 @@ impl Client {
                 .get(url)
                 .send()
                 .await
-                .map_err(|e| transport("GET", &path, e))?;
+                .map_err(|e| transport("GET", &shown, e))?;
             let status = response.status().as_u16();
-            let body = read_body(response, self.inner.max_response_bytes, "GET", &path).await?;
+            let body = read_body(
+                response,
+                self.inner.max_response_bytes,
+                "GET",
+                &path,
+                &shown,
+            )
+            .await?;
             interpret(status, "GET", &path, body, None)
         };
         match tokio::time::timeout_at(deadline, exchange).await {
@@ -348,6 +370,7 @@ async fn read_body(
     limit: usize,
     method: &str,
     path: &str,
+    url: &str,
 ) -> Result<Body> {
     let success = response.status().is_success();
     let cap = if success {
@@ -368,7 +391,7 @@ async fn read_body(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| transport(method, path, e))?
+        .map_err(|e| transport(method, url, e))?
     {
         if bytes.len() + chunk.len() > cap {
             if success {
@@ -473,8 +496,13 @@ pub(crate) fn valid_item_id(answer: &Value) -> Option<i64> {
         .filter(|id| *id > 0)
 }
 
-fn may_retry(request: &Request, error: &Error) -> bool {
+fn may_retry(request: &Request, error: &Error, contacted: bool) -> bool {
     if !error.is_retryable() {
+        return false;
+    }
+    // Before the server ever answered, a refused connection is a wrong address or port, or nothing
+    // running there: report it at once instead of after seconds of retries.
+    if !contacted && matches!(error, Error::Transport { not_sent: true, .. }) {
         return false;
     }
     match request.repeat {
@@ -505,15 +533,64 @@ fn final_error(request: &Request, error: Error) -> Error {
     }
 }
 
-fn transport(method: &str, path: &str, source: reqwest::Error) -> Error {
-    let not_sent = source.is_connect();
+fn transport(method: &str, url: &str, source: reqwest::Error) -> Error {
     Error::Transport {
         method: method.to_string(),
-        path: path.to_string(),
+        url: url.to_string(),
         timeout: source.is_timeout(),
-        not_sent,
-        source,
+        not_sent: source.is_connect(),
+        cause: cause_chain(&source),
     }
+}
+
+/// The error and its causes as one text (`client error (Connect): tcp connect error: Connection
+/// refused (os error 111)`), leaving out reqwest's own `error sending request for url (...)` line, whose
+/// URL the [`Error::Transport`] text shows already.
+fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(current) = next {
+        let text = current.to_string();
+        let redundant = text.starts_with("error sending request for url")
+            || parts.iter().any(|p| p.contains(&text));
+        if !redundant && !text.is_empty() {
+            parts.push(text);
+        }
+        next = current.source();
+    }
+    if parts.is_empty() {
+        error.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// `scheme://host:port/path`, without the query string (which may hold a search).
+fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+/// A 404 from a base URL whose path has no `/ATServicesRest/` segment means the base is wrong, not
+/// that a record is missing: say so, naming the URL that was tried.
+fn misplaced_base(base: &Url, request: &Request, tried: &Url, error: Error) -> Error {
+    let route_missing = matches!(error, Error::NotFound { status: 404, .. });
+    let has_segment = base
+        .path_segments()
+        .into_iter()
+        .flatten()
+        .any(|s| s.eq_ignore_ascii_case("ATServicesRest"));
+    if !route_missing || has_segment {
+        return error;
+    }
+    Error::Configuration(format!(
+        "{} {} answered 404 ({error}): the API base URL {base} has no /ATServicesRest/ segment; \
+         it should look like https://webservices15.autotask.net/ATServicesRest/",
+        request.method,
+        shown_url(tried)
+    ))
 }
 
 fn parse_retry_after(value: &str) -> Option<Duration> {

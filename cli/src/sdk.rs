@@ -459,24 +459,9 @@ pub fn map_error(error: autotask::Error) -> CliError {
         }
         E::UnknownOutcome { .. } => CliError::new(Exit::Failure, message)
             .hint("check whether the record exists before creating it again"),
-        E::Transport { .. } => CliError::new(Exit::Failure, transport_message(&error)).hint(
+        E::Transport { .. } => CliError::new(Exit::Failure, message).hint(
             "check the API URL and your network; for the simulator, start it with `autotask sim`",
         ),
         _ => CliError::new(Exit::Failure, message),
     }
-}
-
-/// A transport error with its cause chain (the SDK keeps the cause in `source()`).
-fn transport_message(error: &autotask::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
