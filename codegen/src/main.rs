@@ -1,4 +1,4 @@
-//! `cargo run -p codegen -- <command>`: maintain `schema/`.
+//! `cargo run -p autotask-codegen -- <command>`: maintain `schema/`.
 
 use clap::{Parser, Subcommand};
 use codegen::refresh::Fetch;
