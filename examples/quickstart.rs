@@ -35,7 +35,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let open = client
         .tickets()
-        .count(TicketField::Status.noteq(TicketStatus::COMPLETE.0))
+        .query()
+        .filter(TicketField::Status.noteq(TicketStatus::COMPLETE))
+        .count()
         .await?;
     println!("Open tickets: {open}");
 

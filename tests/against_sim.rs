@@ -63,7 +63,9 @@ async fn max_total_records_stops_fetching_early() {
     );
     let count = client
         .tickets()
-        .count(TicketField::Title.begins_with("ticket 1"))
+        .query()
+        .filter(TicketField::Title.begins_with("ticket 1"))
+        .count()
         .await
         .unwrap();
     assert_eq!(count, 1 + 10 + 100 + 200, "ticket 1, 1x, 1xx, 1xxx");
@@ -95,7 +97,9 @@ async fn long_in_lists_are_split_and_merged_without_duplicates() {
     assert_eq!(found.len(), 1100);
     let count = client
         .tickets()
-        .count(TicketField::Id.in_list(wanted))
+        .query()
+        .filter(TicketField::Id.in_list(wanted))
+        .count()
         .await
         .unwrap();
     assert_eq!(count, 1100);
@@ -136,7 +140,7 @@ async fn crud_on_root_and_parent_paths() {
         "fields not sent are unchanged"
     );
 
-    let mut note = NewTicketNote::new("Called the customer", 1, 1, id as i32);
+    let mut note = NewTicketNote::new(id, "Called the customer", 1, 1);
     note.title = Some("Call".into());
     let note_id = client.tickets().notes(id).create(&note).await.unwrap();
     let notes = client.tickets().notes(id).list().await.unwrap();
@@ -149,7 +153,7 @@ async fn crud_on_root_and_parent_paths() {
             .unwrap()
             .unwrap()
             .ticket_id,
-        Some(id as i32)
+        Some(id)
     );
 
     assert!(client.tickets().get(999_999).await.unwrap().is_none());
@@ -238,7 +242,7 @@ async fn filters_run_on_the_server_as_typed() {
         .tickets()
         .query_builder()
         .where_(TicketField::Title, Op::BeginsWith, "ticket 2")
-        .order_by(TicketField::Id, autotask::builder::Direction::Desc)
+        .order_by(TicketField::Id, autotask::query::Direction::Desc)
         .limit(3)
         .execute()
         .await

@@ -28,7 +28,7 @@ async fn labels_and_values_both_ways_with_one_request_per_entity() {
     assert_eq!(status.label_of(8).unwrap(), "In Progress");
     assert_eq!(status.label_of("1").unwrap(), "New");
     assert_eq!(status.default_value().unwrap().label, "New");
-    let new = status.get(1).unwrap();
+    let new = status.entry(1).unwrap();
     assert!(new.is_active && new.is_system && new.parent_value.is_none());
 
     // A second lookup, of the same or another picklist of the entity, is answered from the cache.
