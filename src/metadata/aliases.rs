@@ -19,7 +19,7 @@
 //! text is [`ReferenceName::explanation`].
 //!
 //! ```
-//! use autotask::aliases::{lookup, NameKind};
+//! use autotask::metadata::aliases::{lookup, NameKind};
 //!
 //! let teams = lookup("Teams").unwrap();
 //! assert!(matches!(teams.kind, NameKind::Alias { entity: "CompanyTeams", .. }));
