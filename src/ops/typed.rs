@@ -206,7 +206,7 @@ pub(crate) async fn read_back<E: GetById>(client: &Client, id: i64) -> Result<E>
 ///
 /// A `PUT` clears every writable field the body leaves null, so replacing with a partial record (one
 /// read with `include_fields`, whose other fields are `None`) would clear them all: it does not compile
-/// (`tests/compile_fail/replace_partial_record.rs`). A `FullRecord` is made only by `read_for_replace`,
+/// (`tests/compile_fail/replace_a_partial_record.rs`). A `FullRecord` is made only by `read_for_replace`,
 /// which reads every field from the server (never from the cache, never with `IncludeFields`); change
 /// its fields through `Deref`/`DerefMut`, then replace. Fields this SDK does not know (`extra`) are sent
 /// back as read. To change a few fields, `update` (a PATCH, which sends only those) is the simpler tool.
