@@ -101,6 +101,8 @@ pub use transaction::{Transaction, TransactionError};
 /// in their own generic code, the value traits, the helper extension traits of every compiled area, and
 /// the stream extensions (`try_next`, `try_collect`, `next`) that the query streams are used with.
 pub mod prelude {
+    // Empty when no feature group with helpers is enabled.
+    #[allow(unused_imports)]
     pub use crate::helpers::prelude::*;
     pub use crate::model::entity::{
         Child, CreateAtRoot, CreateUnderParent, DeleteAtRoot, DeleteUnderParent, Entity, FieldName,

@@ -186,21 +186,7 @@ pub fn condition_value(filter: &Filter) -> Option<&Value> {
 }
 
 /// Every operator, with its wire name.
-pub const OPERATORS: [Op; 13] = [
-    Op::Eq,
-    Op::NotEq,
-    Op::Gt,
-    Op::Gte,
-    Op::Lt,
-    Op::Lte,
-    Op::BeginsWith,
-    Op::EndsWith,
-    Op::Contains,
-    Op::Exist,
-    Op::NotExist,
-    Op::In,
-    Op::NotIn,
-];
+pub const OPERATORS: [Op; 13] = Op::ALL;
 
 impl Sdk {
     /// A client for `credentials`. No request is made.

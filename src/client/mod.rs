@@ -8,7 +8,7 @@
 //!   origin, take the thread-limit slots, send with credentials, read a bounded answer, map it to a value or
 //!   an [`Error`](crate::Error) kind, retry what is safe to retry within the call's budget);
 //! * `retry`: which failures are retried and the backoff between attempts;
-//! * [`limits`]: the per-endpoint concurrency limits behind a small internal seam (`Limiter`), with the
+//! * `limits/`: the per-endpoint concurrency limits behind a small internal seam (`Limiter`), with the
 //!   in-process implementation in `limits/local.rs`;
 //! * [`cache`]: the response cache's storage (records and metadata; what to invalidate is decided by the
 //!   operations layer) and the client's cache controls;
@@ -69,7 +69,7 @@ pub(crate) struct Inner {
     pub(crate) max_response_bytes: usize,
     pub(crate) max_pages_per_stream: usize,
     /// Set once any server answered: before that, a refused connection is a configuration mistake and
-    /// is not retried (src/send.rs `may_retry`).
+    /// is not retried (`retry.rs`, `may_retry`).
     pub(crate) contacted: AtomicBool,
     /// Admits requests within the per-endpoint concurrency limits (`limits/`).
     pub(crate) limiter: Box<dyn Limiter>,

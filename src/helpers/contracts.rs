@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
 //! for contract in client.contracts().get_expiring_contracts(30).await? {
 //!     let renewal = client.contracts().renew_contract(contract.id).await?;

@@ -4,7 +4,7 @@
 //! ```no_run
 //! # #[cfg(feature = "finance")]
 //! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
 //! for invoice in client.invoices().get_unpaid_invoices().await? {
 //!     let totals = client.invoices().calculate_totals(invoice.id).await?;

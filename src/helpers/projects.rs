@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
 //! // Writes remainingHours = estimatedHours × 60 %.
 //! client.tasks().update_progress(1234, 40).await?;

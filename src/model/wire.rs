@@ -446,7 +446,7 @@ pub mod datetime {
     }
 }
 
-/// A request body kept in an error ([`Error::UnknownOutcome`], a transaction's unknown create) for the
+/// A request body kept in an error ([`Error::UnknownOutcome`](crate::Error::UnknownOutcome), a transaction's unknown create) for the
 /// caller to check and re-send deliberately. It dereferences to the whole JSON value; its `Debug` and
 /// `Display` hide the values of secret fields (`secretKey`, `secret`, `password`, at any depth).
 ///

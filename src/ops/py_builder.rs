@@ -16,7 +16,12 @@ use futures::TryStreamExt;
 use serde_json::Value;
 use std::cmp::Ordering;
 
-/// See the [module docs](self).
+/// The py-autotask style query builder: `where_(field, op, value)...order_by(field, desc).limit(n).execute()`.
+///
+/// The Autotask API has **no server-side ordering**: results always come in ascending id order. So
+/// [`order_by`](Self::order_by) sorts on the client after fetching, which means it fetches **every**
+/// matching record before sorting (then applies `limit`). Without `order_by`, `limit` stops fetching as
+/// soon as enough records have arrived.
 pub struct PyQueryBuilder<E: Query> {
     query: QueryBuilder<E>,
     order: Vec<(E::Field, Direction)>,

@@ -40,6 +40,23 @@ pub enum Op {
 }
 
 impl Op {
+    /// Every operator, in the order the API documents them.
+    pub const ALL: [Op; 13] = [
+        Op::Eq,
+        Op::NotEq,
+        Op::Gt,
+        Op::Gte,
+        Op::Lt,
+        Op::Lte,
+        Op::BeginsWith,
+        Op::EndsWith,
+        Op::Contains,
+        Op::Exist,
+        Op::NotExist,
+        Op::In,
+        Op::NotIn,
+    ];
+
     /// The wire name (`noteq`, `beginsWith`, ...).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -77,22 +94,8 @@ impl std::str::FromStr for Op {
 
     /// Accepts the wire names case-insensitively (`eq`, `noteq`, `beginsWith`, ...).
     fn from_str(s: &str) -> Result<Op> {
-        const ALL: [Op; 13] = [
-            Op::Eq,
-            Op::NotEq,
-            Op::Gt,
-            Op::Gte,
-            Op::Lt,
-            Op::Lte,
-            Op::BeginsWith,
-            Op::EndsWith,
-            Op::Contains,
-            Op::Exist,
-            Op::NotExist,
-            Op::In,
-            Op::NotIn,
-        ];
-        ALL.into_iter()
+        Op::ALL
+            .into_iter()
             .find(|op| op.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| Error::InvalidInput(format!("unknown filter operator {s:?}")))
     }
