@@ -5,9 +5,11 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DataType {
-    /// `integer`: a 32-bit number (`i32`, or an `i32` picklist newtype); most reference fields are integers.
+    /// `integer`: a 32-bit number. Generated as `i64` for ids and references (one id type everywhere;
+    /// values beyond 32 bits are refused before sending), as an `i32` picklist newtype for picklists,
+    /// and as `i32` otherwise.
     Integer,
-    /// `short`: a small integer, generated as `i32`.
+    /// `short`: a small integer, generated like `integer`.
     Short,
     /// `long`: a 64-bit number (`i64`), used for record ids.
     Long,
