@@ -320,3 +320,35 @@ async fn typed_values_compose_and_a_value_of_the_wrong_kind_is_refused_before_se
         json!({"op": "noteq", "field": "status", "value": 5})
     );
 }
+
+#[tokio::test]
+async fn ids_are_i64_everywhere_and_one_beyond_the_fields_width_is_refused_not_truncated() {
+    let stub = Stub::start(vec![]).await;
+    let client = client_for(&stub);
+    // `companyID` is a 32-bit integer on the wire; the SDK holds every id as i64 and checks the width.
+    let too_wide: i64 = 3_000_000_000;
+    let new = NewTicket::new(too_wide, TicketPriority::HIGH, TicketStatus::NEW, "wide");
+    refused(
+        "create",
+        client.tickets().create(&new).await,
+        "3000000000 does not fit a field of type integer",
+    );
+    refused(
+        "filter",
+        client
+            .tickets()
+            .query()
+            .filter(TicketField::CompanyId.eq(too_wide))
+            .count()
+            .await,
+        "3000000000 does not fit a field of type integer",
+    );
+    let mut patch = TicketPatch::new(5);
+    patch.contact_id = too_wide.into();
+    refused(
+        "update",
+        client.tickets().update(&patch).await,
+        "3000000000 does not fit a field of type integer",
+    );
+    assert!(stub.seen().is_empty(), "refused before sending");
+}
