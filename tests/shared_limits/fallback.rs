@@ -88,7 +88,7 @@ async fn redis_stopped_mid_run_loses_and_duplicates_nothing_and_warns_once_per_c
                     let name = format!("w{w}-t{t}-{i}");
                     let id = worker
                         .companies()
-                        .create(&NewCompany::new(&name, 1, "555-0100"))
+                        .create(&NewCompany::new(1, &name, "555-0100"))
                         .await
                         .unwrap_or_else(|e| panic!("{name}: {e}"));
                     created.push((name, id));
