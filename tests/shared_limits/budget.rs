@@ -16,8 +16,20 @@ fn budget_client(sim: &autotask_sim::RunningSimulator, limits: SharedLimits) -> 
         .unwrap()
 }
 
-/// Four workers, each trying `per_worker` GETs at once: (sent successfully, refused locally).
-async fn spend(workers: &[Client], per_worker: usize) -> (u64, u64) {
+/// What the API and the budget made of a burst of requests.
+#[derive(Debug, Default, PartialEq)]
+struct Spent {
+    /// Answered by the API.
+    answered: u64,
+    /// Sent, and refused by the API's thread limit (possible only where the thread limit is not
+    /// shared: the control run's workers each allow 3 in flight).
+    thread_limited: u64,
+    /// Refused by the shared budget before sending.
+    refused: u64,
+}
+
+/// Every worker tries `per_worker` GETs at once.
+async fn spend(workers: &[Client], per_worker: usize, run: &'static str) -> Spent {
     let mut handles = Vec::new();
     for worker in workers {
         for i in 0..per_worker {
@@ -27,15 +39,16 @@ async fn spend(workers: &[Client], per_worker: usize) -> (u64, u64) {
             }));
         }
     }
-    let (mut sent, mut refused) = (0, 0);
+    let mut spent = Spent::default();
     for handle in handles {
         match handle.await.unwrap() {
-            Ok(()) => sent += 1,
-            Err(Error::SharedBudgetReached { .. }) => refused += 1,
-            Err(e) => panic!("unexpected error: {e}"),
+            Ok(()) => spent.answered += 1,
+            Err(Error::ThreadLimit { .. }) => spent.thread_limited += 1,
+            Err(Error::SharedBudgetReached { .. }) => spent.refused += 1,
+            Err(e) => panic!("{run}: unexpected error: {e}"),
         }
     }
-    (sent, refused)
+    spent
 }
 
 fn limits(redis: &RedisServer, db: usize) -> SharedLimits {
@@ -56,25 +69,38 @@ async fn a_shared_budget_of_n_requests_is_never_exceeded() {
     let alone: Vec<Client> = (1..=4)
         .map(|db| budget_client(&sim, limits(&redis, db)))
         .collect();
-    let (sent, _) = spend(&alone, 15).await;
+    let before = sim.request_counts().total;
+    let spent = spend(&alone, 15, "control").await;
     assert_eq!(
-        sent, 60,
-        "counting alone, every worker stays within its own budget only"
+        (spent.refused, sim.request_counts().total - before),
+        (0, 60),
+        "counting alone, every worker stays within its own budget only: all 60 sent ({spent:?})"
     );
 
     let before = sim.request_counts().total;
     let shared: Vec<Client> = (0..4)
         .map(|_| budget_client(&sim, limits(&redis, 0)))
         .collect();
-    let (sent, refused) = spend(&shared, 15).await;
-    assert_eq!((sent, refused), (30, 30));
+    let spent = spend(&shared, 15, "shared").await;
+    assert_eq!(
+        spent,
+        Spent {
+            answered: 30,
+            thread_limited: 0,
+            refused: 30
+        }
+    );
     assert_eq!(
         sim.request_counts().total - before,
         30,
         "exactly the budget reached the API; the refused requests were never sent"
     );
     for worker in &shared {
-        assert!(worker.tickets().get(1).await.is_err(), "still stopped");
+        let still = worker.tickets().get(1).await;
+        assert!(
+            matches!(still, Err(Error::SharedBudgetReached { .. })),
+            "still stopped: {still:?}"
+        );
         let usage = worker.shared_usage().expect("usage after requests");
         assert_eq!(usage.integration_requests, 30);
         assert_eq!(usage.level, UsageLevel::Stopped);

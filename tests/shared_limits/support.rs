@@ -36,52 +36,71 @@ pub fn redis_or_skip(test: &str) -> Option<RedisServer> {
         );
         return None;
     }
-    Some(RedisServer::start_on(free_port()))
+    // A port found free may be taken by another test's server before ours binds it: then ours exits
+    // and the port answers for someone else. `start_on` tells, and another port is tried.
+    for _ in 0..5 {
+        if let Some(server) = RedisServer::try_start_on(free_port()) {
+            return Some(server);
+        }
+    }
+    panic!("{test}: redis-server did not start on any of 5 free ports");
 }
 
+/// A port nothing listens on right now.
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().unwrap().port()
 }
 
 impl RedisServer {
-    /// Starts `redis-server` on `port` and waits until it answers `PING`.
+    /// Starts `redis-server` on `port` and waits until it answers; panics if it does not start, or
+    /// if the server answering on the port is not the one started here.
     pub fn start_on(port: u16) -> RedisServer {
-        let child = Command::new("redis-server")
+        Self::try_start_on(port).unwrap_or_else(|| {
+            panic!("redis-server could not listen on port {port}: another process took it")
+        })
+    }
+
+    /// Starts `redis-server` on `port`; `None` when it exits at once (the port is taken). A server
+    /// counts as started only when the one answering on the port reports this child's process id, so
+    /// that a test never talks to (or kills) another test's server.
+    fn try_start_on(port: u16) -> Option<RedisServer> {
+        let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--dir", "/tmp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
-        let server = RedisServer {
-            child: Some(child),
-            port,
-        };
         let started = Instant::now();
-        while !server.answers() {
+        loop {
+            if child.try_wait().ok().flatten().is_some() {
+                return None;
+            }
+            match server_pid(port) {
+                Some(pid) if pid == child.id() => break,
+                Some(_) => {
+                    // Someone else's server: ours cannot bind the port.
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+                None => {}
+            }
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "redis-server on port {port} did not answer within 10 s"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        server
+        Some(RedisServer {
+            child: Some(child),
+            port,
+        })
     }
 
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    fn answers(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        let mut answer = [0u8; 7];
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut answer).is_ok()
-            && &answer == b"+PONG\r\n"
     }
 
     /// Kills the server (SIGKILL: no goodbye to its clients) and waits for it to be gone.
@@ -91,6 +110,25 @@ impl RedisServer {
             let _ = child.wait();
         }
     }
+}
+
+/// The process id of the Redis server answering on `port` (`INFO server`), if one answers.
+fn server_pid(port: u16) -> Option<u32> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    stream.write_all(b"INFO server\r\n").ok()?;
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !answer.windows(11).any(|w| w == b"process_id:") || !answer.ends_with(b"\r\n") {
+        let read = stream.read(&mut chunk).ok()?;
+        if read == 0 {
+            return None;
+        }
+        answer.extend_from_slice(&chunk[..read]);
+    }
+    let text = String::from_utf8_lossy(&answer);
+    let line = text.lines().find(|l| l.starts_with("process_id:"))?;
+    line["process_id:".len()..].trim().parse().ok()
 }
 
 impl Drop for RedisServer {
