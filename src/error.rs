@@ -896,6 +896,28 @@ mod tests {
     }
 
     #[test]
+    fn a_request_the_shared_budget_stopped_is_a_retryable_rate_limit_never_sent() {
+        let stopped = Error::SharedBudgetReached {
+            share: 0.98,
+            integration_requests: 9_800,
+            tenant_requests: 9_800,
+            threshold: 10_000,
+            budget: None,
+            retry_after: Duration::from_secs(42),
+        };
+        assert!(stopped.is_rate_limit() && stopped.is_retryable());
+        assert!(!stopped.may_have_been_processed());
+        assert_eq!(stopped.retry_after(), Some(Duration::from_secs(42)));
+        assert!(stopped.messages().is_empty(), "no server said anything");
+        let text = stopped.to_string();
+        assert!(
+            text.starts_with("not sent: the shared hourly budget") && text.contains("98%"),
+            "{text}"
+        );
+        assert!(!matches!(stopped, Error::RateLimited { .. }));
+    }
+
+    #[test]
     fn error_texts_are_cut_for_display() {
         let huge = format!(r#"{{"errors":["{}"]}}"#, "x".repeat(100_000));
         let error = Error::from_response(500, "GET", "/x", &huge, None);

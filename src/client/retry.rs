@@ -70,6 +70,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_create_the_shared_budget_stopped_may_be_repeated() {
+        let create = Request::new(reqwest::Method::POST, "Tickets", "Tickets");
+        let stopped = Error::SharedBudgetReached {
+            share: 1.0,
+            integration_requests: 30,
+            tenant_requests: 30,
+            threshold: 10_000,
+            budget: Some(30),
+            retry_after: Duration::from_secs(60),
+        };
+        assert!(may_retry(&create, &stopped, true));
+        assert!(matches!(
+            final_error(&create, stopped),
+            Error::SharedBudgetReached { .. }
+        ));
+    }
+
+    #[test]
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));

@@ -17,9 +17,13 @@
 //!   stores the answer for all; the tenant's usage is the last answer plus the requests counted since.
 //!   Past each [`SharedLimits::slow_down_at`] level every worker waits that level's delay before each
 //!   request; at [`SharedLimits::stop_at`] requests are refused locally with
-//!   [`Error::SharedBudgetReached`](crate::Error::SharedBudgetReached) (never sent, so never a 429
-//!   from the API) instead of each worker finding the suspension through errors. [`Client::usage_levels`](crate::Client::usage_levels) is a
-//!   `tokio::sync::watch` channel of the level for logging and alerts.
+//!   [`Error::SharedBudgetReached`](crate::Error::SharedBudgetReached) instead of each worker finding
+//!   the suspension through errors. Such a request was never sent; like the API's own 429 it is
+//!   retryable (creates included) and says when budget frees up (`retry_after()`), and the client
+//!   retries it by itself when that wait fits in the call's
+//!   [`total_budget`](crate::RetryPolicy::total_budget).
+//!   [`Client::usage_levels`](crate::Client::usage_levels) is a `tokio::sync::watch` channel of the
+//!   level for logging and alerts.
 //!
 //! Keys live under `autotask:{<hash of the API base URL and the integration code>}:`, so tenants and
 //! integrations sharing one Redis never interfere, and the integration code never appears in Redis.
@@ -211,9 +215,9 @@ impl fmt::Debug for SharedLimits {
 
 impl crate::ClientBuilder {
     /// Shares the thread limit and the hourly budget with every other client (in this process or
-    /// another) configured with the same Redis, API base URL and integration code. See
-    /// [`crate::shared_limits`] (the module docs). The URL is checked by [`build`](crate::ClientBuilder::build); Redis is
-    /// first contacted by the first request.
+    /// another) configured with the same Redis, API base URL and integration code; see the module docs
+    /// of [`crate::shared_limits`]. The URL is checked by [`build`](crate::ClientBuilder::build); Redis
+    /// is first contacted by the first request.
     pub fn shared_limits(mut self, limits: SharedLimits) -> Self {
         self.shared_limits = Some(limits);
         self
