@@ -90,7 +90,7 @@ impl Bench {
             }
         };
         self.cases[position].samples.push((records, seconds));
-        if let Ok(path) = std::env::var("BENCH_JSON") {
+        if let Some(path) = std::env::var("BENCH_JSON").ok().filter(|p| !p.is_empty()) {
             let first: usize = std::env::var("BENCH_ROUND")
                 .ok()
                 .and_then(|v| v.parse().ok())
