@@ -56,7 +56,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts a server in the background; waits for its "base URL ..." line and prints the URL.
+# Starts a server in the background (its pid kept for the cleanup), waits for its "base URL ..." line
+# and sets `url` to the URL. Not called in a $(...) subshell: the pid must reach `pids`.
 start_server() {
     local name="$1"
     shift
@@ -66,7 +67,7 @@ start_server() {
     local i
     for i in $(seq 600); do
         if grep -q 'base URL' "$file" 2>/dev/null; then
-            sed -nE 's/.*base URL (http[^ ]*).*/\1/p' "$file" | head -n 1
+            url=$(sed -nE 's/.*base URL (http[^ ]*).*/\1/p' "$file" | head -n 1)
             return
         fi
         sleep 0.1
@@ -75,14 +76,16 @@ start_server() {
     exit 1
 }
 
-fixed_url=$(start_server fixed target/release/fixed-page-server --port 0)
+url=""
+start_server fixed target/release/fixed-page-server --port 0
+fixed_url="$url"
 echo "fixed-page-server: $fixed_url"
 sim_args=()
 sim_env=()
 latency_list=""
 for ms in $latencies; do
-    url=$(start_server "sim-$ms" target/release/autotask-sim --port 0 --tickets "$tickets" \
-        --notes-per-ticket 0 --threshold 100000000 --latency-ms "$ms")
+    start_server "sim-$ms" target/release/autotask-sim --port 0 --tickets "$tickets" \
+        --notes-per-ticket 0 --threshold 100000000 --latency-ms "$ms"
     echo "autotask-sim --latency-ms $ms: $url"
     sim_args+=(--sim "$ms=$url")
     sim_env+=("BENCH_SIM_URL_$ms=$url")
