@@ -13,8 +13,9 @@
 //! * `serde typed (memory)`: `serde_json::from_slice::<PageOf<Ticket>>` of the bytes in memory, one
 //!   typed pass: the ceiling for the SDK's `Ticket` type as it is.
 //!
-//! Run: `cargo bench -p autotask --bench decode` (`BENCH_ROUNDS`, `BENCH_MIN_SECS`, `BENCH_FIXED_URL`
-//! and `BENCH_JSON`: see `benches/support`). `scripts/bench-peers.sh` runs it next to py-autotask.
+//! Run: `cargo bench -p autotask --bench decode` (`BENCH_ROUNDS`, `BENCH_MIN_SECS`, `BENCH_CASES`,
+//! `BENCH_FIXED_URL` and `BENCH_JSON`: see `benches/support`). `scripts/bench-peers.sh` runs it next to
+//! py-autotask. Without `--bench` (`cargo test --benches`) it is a quick smoke run.
 
 use autotask::entities::Ticket;
 use autotask::Client;
@@ -44,11 +45,7 @@ fn sdk_client(base_url: &str) -> Client {
 }
 
 fn min_time() -> Duration {
-    let secs = std::env::var("BENCH_MIN_SECS")
-        .ok()
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(1.0);
-    Duration::from_secs_f64(secs)
+    Duration::from_secs_f64(rounds::env_or("BENCH_MIN_SECS", 1.0, 0.0))
 }
 
 /// Runs `page` (one page, returning its record count) repeatedly for at least `min` after one warm-up

@@ -7,7 +7,7 @@
 //!   `serde_json::Value` records and writing each one as a JSON line: the raw speed an export can reach.
 //!
 //! Run: `cargo bench -p autotask --bench export` (`BENCH_ROUNDS` (default 3), `BENCH_EXPORT_TICKETS`,
-//! `BENCH_JSON`).
+//! `BENCH_CASES`, `BENCH_JSON`). Without `--bench` (`cargo test --benches`) it is a quick smoke run.
 
 use autotask::entities::Ticket;
 use autotask::services::ExportFormat;
@@ -55,10 +55,7 @@ fn sdk_client(base_url: &str) -> Client {
 
 #[tokio::main]
 async fn main() {
-    let tickets = std::env::var("BENCH_EXPORT_TICKETS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let tickets = rounds::env_or("BENCH_EXPORT_TICKETS", 10_000, 1_000);
     let rounds = rounds::rounds(3);
     let target = SimTarget::start_in_process(Duration::ZERO, tickets).await;
     let client = sdk_client(&target.base_url);

@@ -9,8 +9,9 @@
 //! Every case delivers every ticket as a typed `Ticket` (counted; nothing is collected).
 //!
 //! Run: `cargo bench -p autotask --bench paging` (`BENCH_ROUNDS` (default 3), `BENCH_TICKETS` (default
-//! 100,000), `BENCH_LATENCIES_MS` (default `0,150`), `BENCH_SIM_URL_<ms>`, `BENCH_JSON`: see
-//! `benches/support`). `scripts/bench-peers.sh` runs it next to py-autotask and Python loops.
+//! 100,000), `BENCH_LATENCIES_MS` (default `0,150`), `BENCH_SIM_URL_<ms>`, `BENCH_CASES`, `BENCH_JSON`:
+//! see `benches/support`). `scripts/bench-peers.sh` runs it next to py-autotask and Python loops. Without
+//! `--bench` (`cargo test --benches`) it is a quick smoke run (2,000 tickets, 0 and 20 ms).
 
 use autotask::entities::Ticket;
 use autotask::{Client, Filter, Op};
@@ -74,8 +75,9 @@ fn sdk_client(base_url: &str) -> Client {
 }
 
 fn latencies() -> Vec<Duration> {
+    let default = if rounds::smoke() { "0,20" } else { "0,150" };
     std::env::var("BENCH_LATENCIES_MS")
-        .unwrap_or_else(|_| "0,150".into())
+        .unwrap_or_else(|_| default.into())
         .split(',')
         .filter(|s| !s.trim().is_empty())
         .map(|s| Duration::from_millis(s.trim().parse().expect("BENCH_LATENCIES_MS: numbers")))

@@ -32,13 +32,29 @@ pub fn enabled(case: &str) -> bool {
     }
 }
 
-/// `BENCH_ROUNDS`, else `default`.
+/// Whether the bench runs as a smoke test: `cargo bench` passes `--bench` to a bench binary, `cargo test
+/// --benches` (or `--all-targets`) does not. A smoke run does one quick round on small data, every
+/// case's result still checked, so that a test run exercises the benches without taking minutes. Run
+/// a bench binary directly (e.g. under a profiler) with `--bench` to measure.
+pub fn smoke() -> bool {
+    !std::env::args().any(|arg| arg == "--bench")
+}
+
+/// `BENCH_ROUNDS`, else `default` (1 in a [`smoke`] run).
 pub fn rounds(default: usize) -> usize {
     std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+        .unwrap_or(if smoke() { 1 } else { default })
         .max(1)
+}
+
+/// The environment variable `name` as a number, else `default` (`smoke_default` in a [`smoke`] run).
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T, smoke_default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if smoke() { smoke_default } else { default })
 }
 
 struct Case {

@@ -21,12 +21,9 @@ pub struct SimTarget {
     running: Option<RunningSimulator>,
 }
 
-/// `BENCH_TICKETS`, else 100,000.
+/// `BENCH_TICKETS`, else 100,000 (2,000 in a smoke run).
 pub fn tickets() -> usize {
-    std::env::var("BENCH_TICKETS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000)
+    crate::rounds::env_or("BENCH_TICKETS", 100_000, 2_000)
 }
 
 impl SimTarget {
