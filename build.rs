@@ -14,7 +14,7 @@ fn main() {
         .map(|g| g.to_string())
         .collect();
     // Names are chosen against every model of the schema, so that they do not depend on the features.
-    let models: codegen::emit::ModelNames = entities.iter().map(|e| e.model.clone()).collect();
+    let models = codegen::emit::ModelNames::of(&entities);
     let entities = codegen::select_groups(entities, &groups);
 
     let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo");
@@ -22,7 +22,7 @@ fn main() {
     write(Path::new(&out_dir).join("entities.rs"), entities_code);
     write(
         Path::new(&out_dir).join("accessors.rs"),
-        codegen::emit_client::generate(&entities),
+        codegen::emit::accessors::generate(&entities),
     );
 }
 

@@ -5,37 +5,27 @@
 //! cargo run --example quickstart
 //! ```
 
+#[path = "support/connect.rs"]
+mod connect;
+
 use autotask::entities::{
     NewTicket, Ticket, TicketField, TicketPatch, TicketPriority, TicketStatus,
 };
-use autotask::{Client, Where};
-use futures::TryStreamExt;
+use autotask::prelude::*;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (client, sim) = if std::env::var_os("AUTOTASK_USERNAME").is_some() {
-        println!("Using the tenant from AUTOTASK_* environment variables (read-only walk).");
-        (Client::from_env()?, None)
-    } else {
-        let sim = autotask_sim::Simulator::builder()
-            .seed(autotask_sim::Seed::Demo(
-                autotask_sim::SeedSize::with_tickets(1_200),
-            ))
-            .start()
-            .await?;
-        println!("Started a local simulator at {}", sim.base_url());
-        let client = Client::builder()
-            .username(autotask_sim::DEFAULT_USERNAME)
-            .integration_code(autotask_sim::DEFAULT_INTEGRATION_CODE)
-            .secret(autotask_sim::DEFAULT_SECRET)
-            .base_url(sim.base_url())
-            .build()?;
-        (client, Some(sim))
-    };
+async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    // Your tenant when AUTOTASK_* is set (a read-only walk), else a local simulator with demo data.
+    let connect::Connection {
+        client,
+        simulator: sim,
+    } = connect::connect().await?;
 
     let open = client
         .tickets()
-        .count(TicketField::Status.noteq(TicketStatus::COMPLETE.0))
+        .query()
+        .filter(TicketField::Status.noteq(TicketStatus::COMPLETE))
+        .count()
         .await?;
     println!("Open tickets: {open}");
 
@@ -43,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let statuses = client.picklists().of::<Ticket>(TicketField::Status).await?;
     let status_label = |status: Option<TicketStatus>| match status {
         Some(status) => statuses
-            .label_of(status.0)
+            .label_of(status)
             .unwrap_or("(unknown status)")
             .to_string(),
         None => "(no status)".to_string(),

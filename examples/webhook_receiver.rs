@@ -18,8 +18,12 @@
 //! webhook URL and the deactivation URL can both point here (e.g. `/autotask` and `/autotask/deactivated`).
 //! Autotask calls out from the internet: a real tenant needs this reachable over https (a reverse proxy).
 
+#[path = "support/connect.rs"]
+mod connect;
+
 use autotask::entities::{NewTicket, TicketField, TicketPatch, TicketPriority, TicketStatus};
 use autotask::webhooks::{parse_verified, Callout, CalloutError, WebhookEntity, WebhookSpec};
+use autotask::Client;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -76,7 +80,7 @@ async fn receive(
 }
 
 /// Binds `addr` and serves the receiver in the background; the bound address.
-async fn serve(
+pub async fn serve(
     addr: SocketAddr,
     secret: String,
 ) -> std::io::Result<(SocketAddr, mpsc::UnboundedReceiver<Callout>)> {
@@ -154,27 +158,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 async fn demo() -> Result<(), Box<dyn std::error::Error>> {
     let secret = "demo-webhook-secret";
     let (bound, mut callouts) = serve(SocketAddr::from(([127, 0, 0, 1], 0)), secret.into()).await?;
-    let sim = autotask_sim::Simulator::builder()
-        .seed(autotask_sim::Seed::Demo(
-            autotask_sim::SeedSize::with_tickets(1),
-        ))
-        .start()
-        .await?;
-    println!(
-        "Simulator at {}, receiver at http://{bound}/",
-        sim.base_url()
-    );
-    let client = autotask::Client::builder()
-        .username(autotask_sim::DEFAULT_USERNAME)
-        .integration_code(autotask_sim::DEFAULT_INTEGRATION_CODE)
-        .secret(autotask_sim::DEFAULT_SECRET)
-        .base_url(sim.base_url())
-        .build()?;
+    let connection = connect::simulator().await?;
+    println!("Receiver at http://{bound}/");
+    round_trip(&connection.client, bound, secret, &mut callouts).await?;
+    println!("All three callouts arrived and verified.");
+    Ok(())
+}
 
+/// Registers a webhook on the tenant that calls out to the receiver at `receiver`, creates and
+/// completes a ticket, deletes the webhook, and waits for the three callouts the receiver verified
+/// (Create, Update, Deactivated).
+pub async fn round_trip(
+    client: &Client,
+    receiver: SocketAddr,
+    secret: &str,
+    callouts: &mut mpsc::UnboundedReceiver<Callout>,
+) -> Result<Vec<Callout>, Box<dyn std::error::Error>> {
     let spec = WebhookSpec::tickets(
         "Demo: ticket status",
-        format!("http://{bound}/autotask"),
-        format!("http://{bound}/autotask/deactivated"),
+        format!("http://{receiver}/autotask"),
+        format!("http://{receiver}/autotask/deactivated"),
         secret,
     )
     .subscribe([TicketField::Status])
@@ -204,6 +207,7 @@ async fn demo() -> Result<(), Box<dyn std::error::Error>> {
         .delete(WebhookEntity::Ticket, hook.id)
         .await?;
 
+    let mut verified = Vec::new();
     for expected in ["Create", "Update", "Deactivated"] {
         let callout = tokio::time::timeout(Duration::from_secs(10), callouts.recv())
             .await
@@ -212,8 +216,7 @@ async fn demo() -> Result<(), Box<dyn std::error::Error>> {
         if callout.action != expected {
             return Err(format!("expected {expected}, got {}", callout.action).into());
         }
+        verified.push(callout);
     }
-    println!("All three callouts arrived and verified.");
-    sim.shutdown().await;
-    Ok(())
+    Ok(verified)
 }

@@ -1,5 +1,6 @@
-//! Embeds the checked-in schema (`../schema/entities/*.json`, the data the SDK is generated from) into the
-//! simulator. The generator library reads and checks it; the simulator gets it as one compact JSON file
+//! Embeds the checked-in schema (`schema/entities/*.json`, the data the SDK is generated from) into the
+//! simulator. `sim/schema` is a symlink to the repository's `schema/`, so there is one copy in git, and
+//! `cargo package` ships the files it points to inside the package. The generator library reads and checks it; the simulator gets it as one compact JSON file
 //! in `OUT_DIR` (`src/schema/mod.rs` includes and parses it once). Only data crosses over: no code of the
 //! `autotask` crate.
 
@@ -25,7 +26,7 @@ const ROOT_VERBS: &[&str] = &[
 const CHILD_VERBS: &[&str] = &["list", "get", "create", "patch", "put", "delete"];
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
     println!("cargo:rerun-if-changed={}", dir.join("entities").display());
     let entities = codegen::load_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     assert!(!entities.is_empty(), "{} holds no entities", dir.display());

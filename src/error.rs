@@ -7,102 +7,16 @@
 //! other failure of the server is [`Error::Server`], which safe requests retry). Texts are cut for
 //! display: an error never holds more than a few KiB of what the server sent.
 
+pub(crate) use crate::model::wire::truncate;
+use crate::model::wire::Payload;
 use serde_json::Value;
 use std::fmt;
 use std::time::Duration;
 
 /// Longest server text kept per message (characters); the rest is cut with `…`.
-const MESSAGE_CHARS: usize = 2000;
+pub(crate) const MESSAGE_CHARS: usize = 2000;
 /// Most server messages kept per error.
 const MAX_MESSAGES: usize = 20;
-
-/// A request body kept in an error ([`Error::UnknownOutcome`], a transaction's unknown create) for the
-/// caller to check and re-send deliberately. It dereferences to the whole JSON value; its `Debug` and
-/// `Display` hide the values of secret fields (`secretKey`, `secret`, `password`, at any depth).
-///
-/// ```
-/// let payload = autotask::Payload::new(serde_json::json!({"name": "hook", "secretKey": "s3cret"}));
-/// assert_eq!(payload["secretKey"], "s3cret");
-/// assert!(!format!("{payload:?} {payload}").contains("s3cret"));
-/// ```
-#[derive(Clone, PartialEq, Default)]
-pub struct Payload(Value);
-
-impl Payload {
-    /// Wraps a request body.
-    pub fn new(value: Value) -> Self {
-        Self(value)
-    }
-
-    /// The whole body, secrets included.
-    pub fn value(&self) -> &Value {
-        &self.0
-    }
-
-    /// The whole body, secrets included.
-    pub fn into_value(self) -> Value {
-        self.0
-    }
-
-    /// A copy with the value of every secret field replaced by `"***"`.
-    pub fn redacted(&self) -> Value {
-        redact(&self.0)
-    }
-}
-
-/// Field names whose values are secrets, compared case-insensitively.
-const SECRET_FIELDS: [&str; 3] = ["secretKey", "secret", "password"];
-
-fn redact(value: &Value) -> Value {
-    match value {
-        Value::Object(members) => Value::Object(
-            members
-                .iter()
-                .map(|(name, v)| {
-                    let secret = SECRET_FIELDS.iter().any(|s| s.eq_ignore_ascii_case(name));
-                    let v = if secret && !v.is_null() {
-                        Value::String("***".into())
-                    } else {
-                        redact(v)
-                    };
-                    (name.clone(), v)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
-        other => other.clone(),
-    }
-}
-
-impl std::ops::Deref for Payload {
-    type Target = Value;
-
-    fn deref(&self) -> &Value {
-        &self.0
-    }
-}
-
-impl From<Value> for Payload {
-    fn from(value: Value) -> Self {
-        Self(value)
-    }
-}
-
-impl fmt::Debug for Payload {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Payload({})",
-            truncate(&self.redacted().to_string(), MESSAGE_CHARS)
-        )
-    }
-}
-
-impl fmt::Display for Payload {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&truncate(&self.redacted().to_string(), MESSAGE_CHARS))
-    }
-}
 
 /// Where an interrupted stream can pick up again: pass it to
 /// [`QueryBuilder::resume_from`](crate::QueryBuilder::resume_from) (or
@@ -120,8 +34,9 @@ pub struct ResumePoint {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// 401: wrong secret, or the tenant moved zone (the client re-detects the zone once before this).
-    /// Not retryable.
+    /// The credentials were refused: a 401 (wrong secret, or the tenant moved zone: the client
+    /// re-detects the zone once before this), a 500 saying the integration code is invalid or the user
+    /// is not an API user, or a zone lookup that does not know the user name. Not retryable.
     #[error("authentication failed (HTTP {status}): {message}")]
     Authentication {
         /// The HTTP status (401).
@@ -196,21 +111,22 @@ pub enum Error {
         body: String,
     },
 
-    /// The request did not complete (connection, TLS, timeout). Retryable; a create is repeated only
-    /// when `not_sent`, otherwise it ends as [`Error::UnknownOutcome`].
-    #[error("transport error on {method} {path}{}: {source}", if *.timeout { " (timeout)" } else { "" })]
+    /// The request did not complete (connection, TLS, timeout). Retryable, except a connection that
+    /// fails before the client ever reached the server (a wrong address or port is reported at once);
+    /// a create is repeated only when `not_sent`, otherwise it ends as [`Error::UnknownOutcome`].
+    #[error("{method} {url} failed{}: {cause}", if *.timeout { " (timeout)" } else { "" })]
     Transport {
         /// The request method.
         method: String,
-        /// The URL path that was requested.
-        path: String,
+        /// The URL that was requested, without the query string.
+        url: String,
         /// True when the request timed out.
         timeout: bool,
         /// True when the request certainly never reached the server (connection refused).
         not_sent: bool,
-        /// The HTTP client's error.
-        #[source]
-        source: reqwest::Error,
+        /// What went wrong, with every cause the HTTP client reported (`tcp connect error: Connection
+        /// refused (os error 111)`).
+        cause: String,
     },
 
     /// A create whose outcome is unknown: it was sent, then the connection failed, the answer never came
@@ -339,7 +255,7 @@ pub enum Error {
 
     /// A name that is not an Autotask REST collection (py-autotask's invented "entities" such as
     /// `Workflows` or `TicketStatuses`); `explanation` says what the real API offers instead
-    /// (see [`crate::aliases`]).
+    /// (see [`crate::metadata::aliases`]).
     #[error("{name:?} is not part of the Autotask REST API: {explanation}")]
     NotAnEntity {
         /// The name as the reference spells it.
@@ -370,7 +286,7 @@ pub enum Error {
     /// A [`Client::transaction`](crate::Client::transaction) failed: the error that ended it, the steps
     /// compensated, and every step that could not be undone with the reason.
     #[error(transparent)]
-    Transaction(Box<crate::transaction::TransactionError>),
+    Transaction(Box<TransactionError>),
 
     /// Registering a webhook failed after the webhook record itself was created (a field or excluded-resource
     /// row was refused). `removed` tells whether the half-made webhook was deleted again; when it was not,
@@ -425,6 +341,13 @@ impl Error {
         };
         if lower.contains("itgenatr005") || lower.contains("thread threshold") {
             return Error::ThreadLimit { status, messages };
+        }
+        // Autotask answers a wrong integration code or user name with a 500 (PROTOCOL.md 1.4, 2.4).
+        if autotask_errors && AUTHENTICATION_PHRASES.iter().any(|p| lower.contains(p)) {
+            return Error::Authentication {
+                status,
+                message: text,
+            };
         }
         match status {
             401 => Error::Authentication {
@@ -573,6 +496,14 @@ impl Error {
     }
 }
 
+/// Phrases of Autotask's messages that refuse the credentials rather than the request: a wrong
+/// integration code (`IntegrationCode is invalid.`) or a user name that is not an API user.
+const AUTHENTICATION_PHRASES: &[&str] = &[
+    "integrationcode is invalid",
+    "integration code is invalid",
+    "not a valid api user",
+];
+
 /// Phrases of Autotask's (and ASP.NET's) messages that say the request itself is wrong, so that
 /// repeating it cannot help: the business-rule, field, query and conversion errors of PROTOCOL.md 2.4.
 const VALIDATION_PHRASES: &[&str] = &[
@@ -652,11 +583,190 @@ pub(crate) fn error_messages(body: &str) -> Vec<String> {
     out
 }
 
-/// `text` cut at `max` characters (on a character boundary), with `…` when it was longer.
-pub(crate) fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((end, _)) => format!("{}…", &text[..end]),
+// The report of a failed transaction lives here, below the transaction layer, so that `Error` can carry
+// it without this module importing anything above it.
+
+/// One write a transaction made.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Step {
+    /// A record was created.
+    Created {
+        /// The entity (`Tickets`).
+        entity: &'static str,
+        /// The collection written to (`Tickets`, `Tickets/12/Notes`).
+        path: String,
+        /// The new record's id.
+        id: i64,
+    },
+    /// A create whose outcome is unknown: the record may exist.
+    CreateOutcomeUnknown {
+        /// The entity.
+        entity: &'static str,
+        /// The collection written to.
+        path: String,
+        /// The body that was sent (its `Debug` hides secret fields).
+        payload: Payload,
+    },
+    /// A record was updated.
+    Updated {
+        /// The entity.
+        entity: &'static str,
+        /// The collection the PATCH went to.
+        path: String,
+        /// The record's id.
+        id: i64,
+        /// The fields the patch changed (UDFs as `userDefinedFields.Name`).
+        fields: Vec<String>,
+    },
+    /// A queued delete ran at commit.
+    Deleted {
+        /// The entity.
+        entity: &'static str,
+        /// The collection the record was deleted from.
+        path: String,
+        /// The deleted record's id.
+        id: i64,
+    },
+}
+
+impl Step {
+    /// The entity written.
+    pub fn entity(&self) -> &'static str {
+        match self {
+            Step::Created { entity, .. }
+            | Step::CreateOutcomeUnknown { entity, .. }
+            | Step::Updated { entity, .. }
+            | Step::Deleted { entity, .. } => entity,
+        }
+    }
+
+    /// The record's id (`None` for a create whose outcome is unknown).
+    pub fn id(&self) -> Option<i64> {
+        match self {
+            Step::Created { id, .. } | Step::Updated { id, .. } | Step::Deleted { id, .. } => {
+                Some(*id)
+            }
+            Step::CreateOutcomeUnknown { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Created { entity, path, id } => write!(f, "created {entity} {id} at /{path}"),
+            Step::CreateOutcomeUnknown { entity, path, .. } => {
+                write!(f, "create of {entity} at /{path} with unknown outcome")
+            }
+            Step::Updated {
+                entity, id, fields, ..
+            } => write!(f, "updated {entity} {id} ({})", fields.join(", ")),
+            Step::Deleted { entity, id, .. } => write!(f, "deleted {entity} {id}"),
+        }
+    }
+}
+
+/// A step that could not be undone, and why.
+#[derive(Debug)]
+pub struct NotUndone {
+    /// The step, which is still in effect (or, for an unknown outcome, may be).
+    pub step: Step,
+    /// Why it could not be undone.
+    pub reason: NotUndoneReason,
+}
+
+/// Why a step could not be undone.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum NotUndoneReason {
+    /// The API offers no `DELETE` for this entity on the path it was created on (a `Ticket`, a `TicketNote`).
+    NotDeletable,
+    /// The create's outcome is unknown, so there is no id to delete. Look for the payload before re-sending.
+    OutcomeUnknown,
+    /// A delete cannot be undone.
+    Irreversible,
+    /// The compensating `DELETE` or `PATCH` failed with this error.
+    CompensationFailed(Error),
+}
+
+impl fmt::Display for NotUndoneReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotUndoneReason::NotDeletable => f.write_str("the API cannot delete it"),
+            NotUndoneReason::OutcomeUnknown => {
+                f.write_str("its outcome is unknown, so there is no id to delete")
+            }
+            NotUndoneReason::Irreversible => f.write_str("a delete cannot be undone"),
+            NotUndoneReason::CompensationFailed(e) => {
+                write!(f, "the compensating request failed: {e}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for NotUndone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.step, self.reason)
+    }
+}
+
+pub(crate) struct NotUndoneList<'a>(pub(crate) &'a [NotUndone]);
+
+impl fmt::Display for NotUndoneList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{item}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A failed transaction: the error that ended it and what compensation achieved (inside
+/// [`Error::Transaction`]).
+#[derive(Debug)]
+pub struct TransactionError {
+    /// The error the closure returned, or the queued delete that failed at commit.
+    pub cause: Error,
+    /// Steps undone, newest first.
+    pub undone: Vec<Step>,
+    /// Steps still in effect, newest first, each with the reason. Empty when compensation was complete.
+    pub not_undone: Vec<NotUndone>,
+}
+
+impl TransactionError {
+    /// True when every recorded step was undone.
+    pub fn fully_compensated(&self) -> bool {
+        self.not_undone.is_empty()
+    }
+}
+
+impl fmt::Display for TransactionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "transaction failed ({}); compensated {} step(s)",
+            self.cause,
+            self.undone.len()
+        )?;
+        if !self.not_undone.is_empty() {
+            write!(
+                f,
+                "; {} step(s) NOT undone: {}",
+                self.not_undone.len(),
+                NotUndoneList(&self.not_undone)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransactionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
     }
 }
 

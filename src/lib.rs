@@ -5,128 +5,115 @@
 //! picklist newtypes, create and patch bodies, and capability markers that make operations the API does not
 //! allow fail to compile.
 //!
-//! The example uses the `service_desk` feature group (enabled by default).
-//!
-//! ```
+//! ```no_run
 //! # #[cfg(feature = "service_desk")]
-//! # fn main() {
-//! use autotask::entities::{NewTicket, Ticket, TicketField, TicketPatch, TicketPriority, TicketStatus};
-//! use autotask::{Entity, Patch};
+//! # async fn run() -> autotask::Result<()> {
+//! use autotask::prelude::*;
+//! use autotask::entities::{NewTicket, TicketField, TicketPatch, TicketPriority, TicketStatus};
 //!
-//! // A create body takes the fields the API requires.
-//! let new = NewTicket::new(42, TicketPriority::MEDIUM, TicketStatus::NEW, "Printer on fire");
-//! assert_eq!(serde_json::to_value(&new).unwrap()["companyID"], 42);
+//! let client = Client::from_env()?;
+//! let id = client
+//!     .tickets()
+//!     .create(&NewTicket::new(42, TicketPriority::MEDIUM, TicketStatus::NEW, "Printer on fire"))
+//!     .await?;
+//! let mut patch = TicketPatch::new(id);
+//! patch.status = TicketStatus::COMPLETE.into();
+//! client.tickets().update(&patch).await?;
 //!
-//! // A patch sends only what changes.
-//! let mut patch = TicketPatch::new(7);
-//! patch.title = "Printer fixed".into();
-//! patch.due_date_time = Patch::Null;
-//! assert_eq!(
-//!     serde_json::to_string(&patch).unwrap(),
-//!     r#"{"id":7,"dueDateTime":null,"title":"Printer fixed"}"#
-//! );
-//!
-//! assert_eq!(Ticket::NAME, "Tickets");
-//! assert_eq!("RMMALERTID".parse::<TicketField>().unwrap().as_str(), "rmmAlertID");
-//! # }
-//! # #[cfg(not(feature = "service_desk"))]
-//! # fn main() {}
+//! let open = client.tickets().query().filter(TicketField::Status.noteq(TicketStatus::COMPLETE));
+//! println!("{} open tickets", open.count().await?);
+//! # Ok(()) }
 //! ```
+//!
+//! ## Layout
+//!
+//! The crate is arranged in layers; each imports only the layers listed before it.
+//!
+//! | layer | owns |
+//! |---|---|
+//! | [`model`] | entity traits and capability markers, metadata tables, wire types, typed values, the generated code ([`entities`]) |
+//! | [`error`] | [`Error`], with the report of a failed transaction |
+//! | [`query`] | filters ([`Where`], [`Filter`]), [`QuerySpec`], splitting long `in` lists, client-side ordering |
+//! | [`client`] | configuration, zone detection, the one request path, retries, limits, cache storage, statistics, the write journal |
+//! | [`metadata`] | the tenant's live metadata: picklists, UDF definitions, entity information, py-autotask aliases |
+//! | [`ops`] | the one operations layer (capability checks, paging, splitting, cache invalidation, journaling) and the typed, dynamic and batch handles on it |
+//! | [`transaction`] | best-effort compensating transactions |
+//! | [`helpers`] | py-autotask style helper methods per area |
+//! | [`services`] | the py-autotask names that are not entities (analytics, usage, audit, health, export, performance) |
+//! | [`webhooks`] | callout verification and webhook management |
 
 #![warn(missing_docs)]
 
-// Only some feature groups have picklists; with none enabled, neither macro is used.
-#[macro_use]
-#[allow(unused_macros)]
-mod macros;
+pub mod model;
 
-pub mod aliases;
-pub mod batch;
-pub mod builder;
-pub mod cache;
-mod client;
-mod dynamic;
-pub mod entity;
-pub mod entity_info;
 pub mod error;
-mod handle;
-pub mod helpers;
-pub mod journal;
-pub mod meta;
-mod paging;
-pub mod picklists;
+
 pub mod query;
-mod send;
+
+pub mod client;
+
+pub mod metadata;
+
+pub mod ops;
+
+pub mod transaction;
+
+pub mod helpers;
+
 pub mod services;
-mod stats;
-mod sync;
+
+pub mod webhooks;
+
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod transaction;
-pub mod udf;
-pub mod webhooks;
-pub mod wire;
 
-/// Generated `client.tickets()`-style accessors.
-// With no feature group enabled there are no accessors, so the imports go unused.
-#[allow(unused_imports)]
-mod accessors {
-    use crate::entities::*;
-    use crate::{ChildHandle, Client, EntityHandle};
+pub use model::entities;
 
-    include!(concat!(env!("OUT_DIR"), "/accessors.rs"));
-}
-
-pub use batch::{Batch, BatchProgress, BatchResults};
-pub use cache::CacheStats;
 pub use client::{
-    Client, ClientBuilder, RetryPolicy, DEFAULT_MAX_PAGES_PER_STREAM, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_ZONE_LOOKUP_URL,
+    CacheStats, Client, ClientBuilder, EndpointStats, RetryPolicy, DEFAULT_MAX_PAGES_PER_STREAM,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_ZONE_LOOKUP_URL,
 };
-pub use dynamic::{DynamicChildren, DynamicEntity, Entities};
-pub use entity_info::{EntityInformation, UserAccess};
-pub use error::{Error, Payload, Result, ResumePoint};
-pub use handle::{ChildHandle, EntityHandle, FullRecord, Page, QueryBuilder};
-pub use picklists::{Picklist, PicklistValue, Picklists};
-pub use query::{Filter, Op, QuerySpec, Where};
-pub use stats::EndpointStats;
-pub use transaction::{Transaction, TransactionError};
-pub use udf::{UdfDefinition, UdfDefinitions, UdfType};
-
-/// The generated entity types, one set per REST collection (`Ticket`, `TicketField`, `NewTicket`,
-/// `TicketPatch`, `TICKETS` metadata, ...). Only the enabled feature groups are compiled.
-// Which imports and macros the generated code uses depends on the enabled feature groups.
-#[allow(clippy::all, missing_docs, unused_imports)]
-pub mod entities {
-    use crate::entity::*;
-    use crate::meta::{ChildRoute, DataType, EntityMeta, FieldMeta, PicklistEntry, Verbs};
-    use crate::meta::{QUERYABLE, READ_ONLY, REQUIRED, WEBHOOK};
-    use crate::wire::{
-        Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, Secret, UserDefinedField,
-    };
-    use serde::{Deserialize, Serialize};
-
-    include!(concat!(env!("OUT_DIR"), "/entities.rs"));
-}
-
-pub use entity::{
+pub use error::{Error, Result, ResumePoint};
+pub use metadata::{
+    EntityInformation, Picklist, PicklistValue, Picklists, UdfDefinition, UdfDefinitions, UdfType,
+    UserAccess,
+};
+pub use model::entity::{
     Child, Creatable, CreateAtRoot, CreateUnderParent, DeleteAtRoot, DeleteUnderParent, Entity,
     FieldName, GetById, GetUnderParent, ListUnderParent, PatchBody, Query, ReplaceAtRoot,
-    ReplaceUnderParent, Updatable, UpdateAtRoot, UpdateUnderParent,
+    ReplaceUnderParent, UnknownField, Updatable, UpdateAtRoot, UpdateUnderParent,
 };
-pub use meta::{all_entities, entity_meta, EntityMeta, FieldMeta};
-pub use wire::{
-    Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, Secret, UserDefinedField,
+pub use model::meta::{all_entities, entity_meta, EntityMeta, FieldMeta};
+pub use model::value::{FieldValue, PicklistType};
+pub use model::wire::{
+    Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, Payload, Secret, UserDefinedField,
 };
+pub use ops::{
+    Batch, BatchProgress, BatchResults, ChildHandle, DynamicChildren, DynamicEntity, DynamicField,
+    Entities, EntityHandle, FullRecord, Page, QueryBuilder,
+};
+pub use query::{Filter, Op, QuerySpec, Where};
+pub use transaction::{Transaction, TransactionError};
 
-/// A field name that the entity does not have.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{entity} has no field named {field:?}")]
-pub struct UnknownField {
-    /// The field enum's name.
-    pub entity: &'static str,
-    /// The name that did not match.
-    pub field: String,
+/// What everyday code needs, in one import: `use autotask::prelude::*;`.
+///
+/// The client, the filter trait [`Where`] and [`Filter`], the entity and capability traits users name
+/// in their own generic code, the value traits, the helper extension traits of every compiled area, and
+/// the stream extensions (`try_next`, `try_collect`, `next`) that the query streams are used with.
+pub mod prelude {
+    // Empty when no feature group with helpers is enabled.
+    #[allow(unused_imports)]
+    pub use crate::helpers::prelude::*;
+    pub use crate::model::entity::{
+        Child, CreateAtRoot, CreateUnderParent, DeleteAtRoot, DeleteUnderParent, Entity, FieldName,
+        GetById, GetUnderParent, ListUnderParent, Query, ReplaceAtRoot, ReplaceUnderParent,
+        UpdateAtRoot, UpdateUnderParent,
+    };
+    pub use crate::model::value::{FieldValue, PicklistType};
+    pub use crate::model::wire::HasUserDefinedFields;
+    pub use crate::query::{Filter, Op, Where};
+    pub use crate::{Client, Error, Result};
+    pub use futures::{StreamExt, TryStreamExt};
 }
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

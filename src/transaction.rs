@@ -45,16 +45,20 @@
 //! # Ok(()) }
 //! ```
 
-use crate::client::{Client, Request};
-use crate::entity::{
+pub use crate::error::{NotUndone, NotUndoneReason, Step, TransactionError};
+
+use crate::client::Client;
+use crate::error::{Error, NotUndoneList, Result};
+use crate::model::entity::{
     Child, CreateAtRoot, CreateUnderParent, DeleteAtRoot, DeleteUnderParent, Entity, GetById,
     GetUnderParent, UpdateAtRoot, UpdateUnderParent,
 };
-use crate::error::{Error, Result};
-use crate::handle::{check_write_body, encode, get_fresh, item_id, Unknown};
-use crate::meta::{EntityMeta, Verbs};
+use crate::model::meta::{entity_meta, EntityMeta, Verbs};
+use crate::model::wire::Payload;
+use crate::ops::core::{self, Read};
+use crate::ops::encode;
+use crate::ops::route::Route;
 use futures::FutureExt;
-use reqwest::Method;
 use serde_json::{json, Map, Value};
 use std::fmt;
 use std::future::Future;
@@ -77,7 +81,7 @@ impl Client {
     {
         let tx = Transaction {
             client: self.clone(),
-            journal: Arc::default(),
+            log: Arc::default(),
         };
         let worker = tx.clone();
         // Calling `work` inside the future makes a panic while building the future caught as well.
@@ -108,7 +112,7 @@ impl Client {
 #[derive(Clone)]
 pub struct Transaction {
     client: Client,
-    journal: Arc<Mutex<Journal>>,
+    log: Arc<Mutex<StepLog>>,
 }
 
 impl fmt::Debug for Transaction {
@@ -119,69 +123,32 @@ impl fmt::Debug for Transaction {
     }
 }
 
+/// The steps a transaction made and the deletes it queued.
 #[derive(Default)]
-struct Journal {
-    entries: Vec<Entry>,
+struct StepLog {
+    entries: Vec<LoggedStep>,
     deletes: Vec<QueuedDelete>,
     /// Set when the closure has returned: no further steps are accepted.
     closed: bool,
 }
 
-struct Entry {
+struct LoggedStep {
     step: Step,
     undo: Undo,
 }
 
 /// How to reverse a step, decided when it is recorded.
 enum Undo {
-    Delete { path: String },
-    Patch { path: String, body: Value },
+    Delete { route: Route, id: i64 },
+    Patch { route: Route, body: Value },
     NotDeletable,
     OutcomeUnknown,
     Irreversible,
 }
 
 struct QueuedDelete {
-    target: Target,
+    route: Route,
     id: i64,
-}
-
-/// Where a step writes: an entity's root collection or one parent's children, with the verbs offered there.
-#[derive(Clone)]
-struct Target {
-    meta: &'static EntityMeta,
-    /// `Tickets`, or `Tickets/12/Notes`.
-    collection: String,
-    verbs: Verbs,
-}
-
-impl Target {
-    fn root(meta: &'static EntityMeta) -> Self {
-        Self {
-            meta,
-            collection: meta.name.to_string(),
-            verbs: meta.root_verbs,
-        }
-    }
-
-    fn child(meta: &'static EntityMeta, parent_id: i64) -> Result<Self> {
-        let child = meta.child.ok_or_else(|| {
-            Error::InvalidInput(format!("{} has no parent-scoped path", meta.name))
-        })?;
-        Ok(Self {
-            meta,
-            collection: format!("{}/{parent_id}/{}", child.parent, child.segment),
-            verbs: child.verbs,
-        })
-    }
-
-    fn require(&self, verb: Verbs, what: &str) -> Result<()> {
-        crate::dynamic::require_verb(self.meta, self.verbs, verb, what, &self.collection)
-    }
-
-    fn record_path(&self, id: i64) -> String {
-        format!("{}/{id}", self.collection)
-    }
 }
 
 /// True when the error shows the request was certainly not carried out, so there is nothing to undo.
@@ -228,33 +195,29 @@ impl Transaction {
 
     /// Name-based writes over JSON, like [`Client::entities`]; an unknown name is [`Error::InvalidInput`].
     pub fn dynamic(&self, name: &str) -> Result<TxDynamic> {
-        let meta = crate::meta::entity_meta(name).ok_or_else(|| {
+        let meta = entity_meta(name).ok_or_else(|| {
             Error::InvalidInput(format!(
                 "{name:?} is not an Autotask REST entity known to this build"
             ))
         })?;
         Ok(TxDynamic {
             tx: self.clone(),
-            target: Target::root(meta),
+            route: Route::root(meta),
         })
     }
 
     /// The steps recorded so far, oldest first (queued deletes are not steps until they run).
     pub fn steps(&self) -> Vec<Step> {
-        self.journal()
-            .entries
-            .iter()
-            .map(|e| e.step.clone())
-            .collect()
+        self.log().entries.iter().map(|e| e.step.clone()).collect()
     }
 
-    fn journal(&self) -> MutexGuard<'_, Journal> {
-        // A panic while holding the lock cannot leave the journal half-written (every change is one push).
-        crate::sync::lock(&self.journal)
+    fn log(&self) -> MutexGuard<'_, StepLog> {
+        // A panic while holding the lock cannot leave the log half-written (every change is one push).
+        crate::client::sync::lock(&self.log)
     }
 
     fn ensure_open(&self) -> Result<()> {
-        if self.journal().closed {
+        if self.log().closed {
             return Err(Error::InvalidInput(
                 "this transaction has finished; its handle accepts no more writes".into(),
             ));
@@ -263,39 +226,29 @@ impl Transaction {
     }
 
     fn record(&self, step: Step, undo: Undo) {
-        let mut journal = self.journal();
-        if journal.closed {
+        let mut log = self.log();
+        if log.closed {
             // The closure returned while this step was still running: it can no longer be compensated.
             tracing::warn!(step = %step, "transaction step finished after the transaction ended; not recorded");
             return;
         }
-        journal.entries.push(Entry { step, undo });
+        log.entries.push(LoggedStep { step, undo });
     }
 
-    async fn create(&self, target: &Target, body: Value) -> Result<i64> {
+    async fn create(&self, route: Route, body: Value) -> Result<i64> {
         self.ensure_open()?;
-        target.require(Verbs::CREATE, "be created")?;
-        check_write_body(target.meta, &body, Unknown::Refuse)?;
-        let entity = target.meta.name;
-        let request =
-            Request::new(Method::POST, target.collection.clone(), entity).body(body.clone());
-        let result = self
-            .client
-            .execute(request)
-            .await
-            .and_then(|answer| item_id(entity, &answer));
+        let entity = route.meta.name;
+        let result = core::create(&self.client, route, body.clone()).await;
         match &result {
             Ok(id) => {
-                let undo = if target.verbs.contains(Verbs::DELETE) {
-                    Undo::Delete {
-                        path: target.record_path(*id),
-                    }
+                let undo = if route.verbs().contains(Verbs::DELETE) {
+                    Undo::Delete { route, id: *id }
                 } else {
                     Undo::NotDeletable
                 };
                 let step = Step::Created {
                     entity,
-                    path: target.collection.clone(),
+                    path: route.collection(),
                     id: *id,
                 };
                 self.record(step, undo);
@@ -303,8 +256,8 @@ impl Transaction {
             Err(error) if !certainly_not_applied(error) => {
                 let step = Step::CreateOutcomeUnknown {
                     entity,
-                    path: target.collection.clone(),
-                    payload: crate::error::Payload::new(body),
+                    path: route.collection(),
+                    payload: Payload::new(body),
                 };
                 self.record(step, Undo::OutcomeUnknown);
             }
@@ -313,19 +266,15 @@ impl Transaction {
         result
     }
 
-    async fn update(&self, target: &Target, body: Value) -> Result<i64> {
+    async fn update(&self, route: Route, body: Value) -> Result<i64> {
         self.ensure_open()?;
-        target.require(Verbs::PATCH, "be updated")?;
-        target.require(
+        let id = core::check_update(route, &body)?;
+        route.require(
             Verbs::GET,
             "be read by id, which a transaction needs to undo an update",
         )?;
-        let entity = target.meta.name;
-        let id = body.get("id").and_then(Value::as_i64).ok_or_else(|| {
-            Error::InvalidInput(format!("{entity}: an update body needs the record's `id`"))
-        })?;
-        check_write_body(target.meta, &body, Unknown::Refuse)?;
-        let before = get_fresh(&self.client, entity, target.record_path(id))
+        let entity = route.meta.name;
+        let before = core::get(&self.client, route, id, Read::Fresh)
             .await?
             .ok_or_else(|| Error::NotFound {
                 status: 404,
@@ -333,13 +282,8 @@ impl Transaction {
                     "{entity} {id} does not exist (read before the update); nothing was changed"
                 )],
             })?;
-        let (restore, fields) = restore_body(target.meta, id, &body, &before);
-        let request = Request::new(Method::PATCH, target.collection.clone(), entity).body(body);
-        let result = self
-            .client
-            .execute(request)
-            .await
-            .and_then(|answer| item_id(entity, &answer));
+        let (restore, fields) = restore_body(route.meta, id, &body, &before);
+        let result = core::update(&self.client, route, body).await;
         let applied = match &result {
             Ok(_) => true,
             Err(error) => !certainly_not_applied(error),
@@ -347,12 +291,12 @@ impl Transaction {
         if applied {
             let step = Step::Updated {
                 entity,
-                path: target.collection.clone(),
+                path: route.collection(),
                 id,
                 fields,
             };
             let undo = Undo::Patch {
-                path: target.collection.clone(),
+                route,
                 body: restore,
             };
             self.record(step, undo);
@@ -360,39 +304,32 @@ impl Transaction {
         result
     }
 
-    fn queue_delete(&self, target: &Target, id: i64) -> Result<()> {
-        target.require(Verbs::DELETE, "be deleted")?;
-        let mut journal = self.journal();
-        if journal.closed {
+    fn queue_delete(&self, route: Route, id: i64) -> Result<()> {
+        route.require(Verbs::DELETE, "be deleted")?;
+        let mut log = self.log();
+        if log.closed {
             return Err(Error::InvalidInput(
                 "this transaction has finished; its handle accepts no more writes".into(),
             ));
         }
-        journal.deletes.push(QueuedDelete {
-            target: target.clone(),
-            id,
-        });
+        log.deletes.push(QueuedDelete { route, id });
         Ok(())
     }
 
-    /// Closes the journal and runs the queued deletes in call order, stopping at the first failure.
+    /// Closes the log and runs the queued deletes in call order, stopping at the first failure.
     async fn commit(&self) -> Result<()> {
         let deletes = {
-            let mut journal = self.journal();
-            journal.closed = true;
-            std::mem::take(&mut journal.deletes)
+            let mut log = self.log();
+            log.closed = true;
+            std::mem::take(&mut log.deletes)
         };
-        for QueuedDelete { target, id } in deletes {
-            let entity = target.meta.name;
-            let path = target.record_path(id);
-            self.client
-                .execute(Request::new(Method::DELETE, path, entity))
-                .await?;
-            // Pushed directly: the journal is closed to the closure, not to the commit.
-            self.journal().entries.push(Entry {
+        for QueuedDelete { route, id } in deletes {
+            core::delete(&self.client, route, id).await?;
+            // Pushed directly: the log is closed to the closure, not to the commit.
+            self.log().entries.push(LoggedStep {
                 step: Step::Deleted {
-                    entity,
-                    path: target.collection.clone(),
+                    entity: route.meta.name,
+                    path: route.collection(),
                     id,
                 },
                 undo: Undo::Irreversible,
@@ -413,25 +350,19 @@ impl Transaction {
     /// Reverses every recorded step, newest first, continuing past failures.
     async fn compensate(&self) -> (Vec<Step>, Vec<NotUndone>) {
         let entries = {
-            let mut journal = self.journal();
-            journal.closed = true;
-            journal.deletes.clear();
-            std::mem::take(&mut journal.entries)
+            let mut log = self.log();
+            log.closed = true;
+            log.deletes.clear();
+            std::mem::take(&mut log.entries)
         };
         let mut undone = Vec::new();
         let mut not_undone = Vec::new();
-        for Entry { step, undo } in entries.into_iter().rev() {
-            let entity = step.entity();
+        for LoggedStep { step, undo } in entries.into_iter().rev() {
             let outcome = match undo {
-                Undo::Delete { path } => self
-                    .client
-                    .execute(Request::new(Method::DELETE, path, entity))
+                Undo::Delete { route, id } => core::delete(&self.client, route, id)
                     .await
-                    .map(drop)
                     .map_err(NotUndoneReason::CompensationFailed),
-                Undo::Patch { path, body } => self
-                    .client
-                    .execute(Request::new(Method::PATCH, path, entity).body(body))
+                Undo::Patch { route, body } => core::update(&self.client, route, body)
                     .await
                     .map(drop)
                     .map_err(NotUndoneReason::CompensationFailed),
@@ -518,7 +449,7 @@ impl<E: CreateAtRoot> TxEntity<E> {
     /// not undone. A create with an unknown outcome is recorded and reported, never re-sent.
     pub async fn create(&self, record: &E::New) -> Result<i64> {
         let body = encode(E::NAME, record)?;
-        self.tx.create(&Target::root(E::meta()), body).await
+        self.tx.create(Route::root(E::meta()), body).await
     }
 }
 
@@ -527,7 +458,7 @@ impl<E: UpdateAtRoot + GetById> TxEntity<E> {
     /// changed fields and UDFs back to the values read.
     pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
         let body = encode(E::NAME, patch)?;
-        self.tx.update(&Target::root(E::meta()), body).await
+        self.tx.update(Route::root(E::meta()), body).await
     }
 }
 
@@ -535,7 +466,7 @@ impl<E: DeleteAtRoot> TxEntity<E> {
     /// Queues `DELETE /{E}/{id}` to run only after the closure succeeded (no request now). A delete cannot be
     /// undone; if it fails, the transaction fails and is compensated.
     pub fn delete_on_commit(&self, id: i64) -> Result<()> {
-        self.tx.queue_delete(&Target::root(E::meta()), id)
+        self.tx.queue_delete(Route::root(E::meta()), id)
     }
 }
 
@@ -547,8 +478,8 @@ pub struct TxChildren<E> {
 }
 
 impl<E: Child> TxChildren<E> {
-    fn target(&self) -> Result<Target> {
-        Target::child(E::meta(), self.parent_id)
+    fn route(&self) -> Result<Route> {
+        Route::child(E::meta(), self.parent_id)
     }
 }
 
@@ -557,7 +488,7 @@ impl<E: CreateUnderParent> TxChildren<E> {
     /// route exists (it does not for `TicketNotes`); otherwise reported as not undone.
     pub async fn create(&self, record: &E::New) -> Result<i64> {
         let body = encode(E::NAME, record)?;
-        self.tx.create(&self.target()?, body).await
+        self.tx.create(self.route()?, body).await
     }
 }
 
@@ -566,14 +497,14 @@ impl<E: UpdateUnderParent + GetUnderParent> TxChildren<E> {
     /// `PATCH` of the changed fields and UDFs back to the values read.
     pub async fn update(&self, patch: &E::Patch) -> Result<i64> {
         let body = encode(E::NAME, patch)?;
-        self.tx.update(&self.target()?, body).await
+        self.tx.update(self.route()?, body).await
     }
 }
 
 impl<E: DeleteUnderParent> TxChildren<E> {
     /// Queues `DELETE /{Parent}/{id}/{Seg}/{childId}` to run only after the closure succeeded.
     pub fn delete_on_commit(&self, id: i64) -> Result<()> {
-        self.tx.queue_delete(&self.target()?, id)
+        self.tx.queue_delete(self.route()?, id)
     }
 }
 
@@ -582,13 +513,13 @@ impl<E: DeleteUnderParent> TxChildren<E> {
 #[derive(Clone)]
 pub struct TxDynamic {
     tx: Transaction,
-    target: Target,
+    route: Route,
 }
 
 impl fmt::Debug for TxDynamic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TxDynamic")
-            .field("path", &self.target.collection)
+            .field("path", &self.route.collection())
             .finish()
     }
 }
@@ -598,208 +529,24 @@ impl TxDynamic {
     pub fn children(&self, parent_id: i64) -> Result<TxDynamic> {
         Ok(TxDynamic {
             tx: self.tx.clone(),
-            target: Target::child(self.target.meta, parent_id)?,
+            route: Route::child(self.route.meta, parent_id)?,
         })
     }
 
     /// `POST` the collection, recorded (as [`TxEntity::create`]).
     pub async fn create(&self, record: &Value) -> Result<i64> {
-        self.tx.create(&self.target, record.clone()).await
+        self.tx.create(self.route, record.clone()).await
     }
 
     /// `GET` the record named by the patch's `id`, then `PATCH` the collection, recorded
     /// (as [`TxEntity::update`]).
     pub async fn update(&self, patch: &Value) -> Result<i64> {
-        self.tx.update(&self.target, patch.clone()).await
+        self.tx.update(self.route, patch.clone()).await
     }
 
     /// Queues a `DELETE` to run only after the closure succeeded (as [`TxEntity::delete_on_commit`]).
     pub fn delete_on_commit(&self, id: i64) -> Result<()> {
-        self.tx.queue_delete(&self.target, id)
-    }
-}
-
-/// One write a transaction made.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Step {
-    /// A record was created.
-    Created {
-        /// The entity (`Tickets`).
-        entity: &'static str,
-        /// The collection written to (`Tickets`, `Tickets/12/Notes`).
-        path: String,
-        /// The new record's id.
-        id: i64,
-    },
-    /// A create whose outcome is unknown: the record may exist.
-    CreateOutcomeUnknown {
-        /// The entity.
-        entity: &'static str,
-        /// The collection written to.
-        path: String,
-        /// The body that was sent (its `Debug` hides secret fields).
-        payload: crate::error::Payload,
-    },
-    /// A record was updated.
-    Updated {
-        /// The entity.
-        entity: &'static str,
-        /// The collection the PATCH went to.
-        path: String,
-        /// The record's id.
-        id: i64,
-        /// The fields the patch changed (UDFs as `userDefinedFields.Name`).
-        fields: Vec<String>,
-    },
-    /// A queued delete ran at commit.
-    Deleted {
-        /// The entity.
-        entity: &'static str,
-        /// The collection the record was deleted from.
-        path: String,
-        /// The deleted record's id.
-        id: i64,
-    },
-}
-
-impl Step {
-    /// The entity written.
-    pub fn entity(&self) -> &'static str {
-        match self {
-            Step::Created { entity, .. }
-            | Step::CreateOutcomeUnknown { entity, .. }
-            | Step::Updated { entity, .. }
-            | Step::Deleted { entity, .. } => entity,
-        }
-    }
-
-    /// The record's id (`None` for a create whose outcome is unknown).
-    pub fn id(&self) -> Option<i64> {
-        match self {
-            Step::Created { id, .. } | Step::Updated { id, .. } | Step::Deleted { id, .. } => {
-                Some(*id)
-            }
-            Step::CreateOutcomeUnknown { .. } => None,
-        }
-    }
-}
-
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Step::Created { entity, path, id } => write!(f, "created {entity} {id} at /{path}"),
-            Step::CreateOutcomeUnknown { entity, path, .. } => {
-                write!(f, "create of {entity} at /{path} with unknown outcome")
-            }
-            Step::Updated {
-                entity, id, fields, ..
-            } => write!(f, "updated {entity} {id} ({})", fields.join(", ")),
-            Step::Deleted { entity, id, .. } => write!(f, "deleted {entity} {id}"),
-        }
-    }
-}
-
-/// A step that could not be undone, and why.
-#[derive(Debug)]
-pub struct NotUndone {
-    /// The step, which is still in effect (or, for an unknown outcome, may be).
-    pub step: Step,
-    /// Why it could not be undone.
-    pub reason: NotUndoneReason,
-}
-
-/// Why a step could not be undone.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum NotUndoneReason {
-    /// The API offers no `DELETE` for this entity on the path it was created on (a `Ticket`, a `TicketNote`).
-    NotDeletable,
-    /// The create's outcome is unknown, so there is no id to delete. Look for the payload before re-sending.
-    OutcomeUnknown,
-    /// A delete cannot be undone.
-    Irreversible,
-    /// The compensating `DELETE` or `PATCH` failed with this error.
-    CompensationFailed(Error),
-}
-
-impl fmt::Display for NotUndoneReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NotUndoneReason::NotDeletable => f.write_str("the API cannot delete it"),
-            NotUndoneReason::OutcomeUnknown => {
-                f.write_str("its outcome is unknown, so there is no id to delete")
-            }
-            NotUndoneReason::Irreversible => f.write_str("a delete cannot be undone"),
-            NotUndoneReason::CompensationFailed(e) => {
-                write!(f, "the compensating request failed: {e}")
-            }
-        }
-    }
-}
-
-impl fmt::Display for NotUndone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.step, self.reason)
-    }
-}
-
-struct NotUndoneList<'a>(&'a [NotUndone]);
-
-impl fmt::Display for NotUndoneList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, item) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{item}")?;
-        }
-        Ok(())
-    }
-}
-
-/// A failed transaction: the error that ended it and what compensation achieved (inside
-/// [`Error::Transaction`]).
-#[derive(Debug)]
-pub struct TransactionError {
-    /// The error the closure returned, or the queued delete that failed at commit.
-    pub cause: Error,
-    /// Steps undone, newest first.
-    pub undone: Vec<Step>,
-    /// Steps still in effect, newest first, each with the reason. Empty when compensation was complete.
-    pub not_undone: Vec<NotUndone>,
-}
-
-impl TransactionError {
-    /// True when every recorded step was undone.
-    pub fn fully_compensated(&self) -> bool {
-        self.not_undone.is_empty()
-    }
-}
-
-impl fmt::Display for TransactionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "transaction failed ({}); compensated {} step(s)",
-            self.cause,
-            self.undone.len()
-        )?;
-        if !self.not_undone.is_empty() {
-            write!(
-                f,
-                "; {} step(s) NOT undone: {}",
-                self.not_undone.len(),
-                NotUndoneList(&self.not_undone)
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for TransactionError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.cause)
+        self.tx.queue_delete(self.route, id)
     }
 }
 
@@ -809,7 +556,7 @@ mod tests {
 
     #[test]
     fn restore_body_puts_back_only_patched_fields_and_udfs() {
-        let meta = crate::meta::entity_meta("Tickets").expect("Tickets in this build");
+        let meta = crate::model::meta::entity_meta("Tickets").expect("Tickets in this build");
         let before = json!({
             "id": 7, "title": "Old", "status": 1, "dueDateTime": null, "description": "untouched",
             "userDefinedFields": [{"name": "Customer Reference", "value": "R-1"}, {"name": "Other", "value": "x"}]
@@ -852,7 +599,7 @@ mod tests {
         assert!(!certainly_not_applied(&Error::UnknownOutcome {
             entity: "Tickets".into(),
             reason: "lost".into(),
-            payload: crate::error::Payload::default()
+            payload: Payload::default()
         }));
         assert!(!certainly_not_applied(&Error::Protocol("no itemId".into())));
     }

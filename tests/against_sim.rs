@@ -63,7 +63,9 @@ async fn max_total_records_stops_fetching_early() {
     );
     let count = client
         .tickets()
-        .count(TicketField::Title.begins_with("ticket 1"))
+        .query()
+        .filter(TicketField::Title.begins_with("ticket 1"))
+        .count()
         .await
         .unwrap();
     assert_eq!(count, 1 + 10 + 100 + 200, "ticket 1, 1x, 1xx, 1xxx");
@@ -95,7 +97,9 @@ async fn long_in_lists_are_split_and_merged_without_duplicates() {
     assert_eq!(found.len(), 1100);
     let count = client
         .tickets()
-        .count(TicketField::Id.in_list(wanted))
+        .query()
+        .filter(TicketField::Id.in_list(wanted))
+        .count()
         .await
         .unwrap();
     assert_eq!(count, 1100);
@@ -136,7 +140,7 @@ async fn crud_on_root_and_parent_paths() {
         "fields not sent are unchanged"
     );
 
-    let mut note = NewTicketNote::new("Called the customer", 1, 1, id as i32);
+    let mut note = NewTicketNote::new(id, "Called the customer", 1, 1);
     note.title = Some("Call".into());
     let note_id = client.tickets().notes(id).create(&note).await.unwrap();
     let notes = client.tickets().notes(id).list().await.unwrap();
@@ -149,7 +153,7 @@ async fn crud_on_root_and_parent_paths() {
             .unwrap()
             .unwrap()
             .ticket_id,
-        Some(id as i32)
+        Some(id)
     );
 
     assert!(client.tickets().get(999_999).await.unwrap().is_none());
@@ -238,7 +242,7 @@ async fn filters_run_on_the_server_as_typed() {
         .tickets()
         .query_builder()
         .where_(TicketField::Title, Op::BeginsWith, "ticket 2")
-        .order_by(TicketField::Id, autotask::builder::Direction::Desc)
+        .order_by(TicketField::Id, autotask::query::Direction::Desc)
         .limit(3)
         .execute()
         .await
@@ -248,4 +252,130 @@ async fn filters_run_on_the_server_as_typed() {
 
     let streamed: Vec<_> = client.tickets().stream_all().try_collect().await.unwrap();
     assert_eq!(streamed.len(), 30);
+}
+
+#[tokio::test]
+async fn the_dynamic_api_queries_and_counts_with_the_typed_builder_shape() {
+    let (sim, client) = start(Seed::None).await;
+    insert_tickets(&sim, 30);
+    sim.insert(
+        "Tickets",
+        json!({"companyID": 0, "title": "done", "status": 5, "priority": 2}),
+    )
+    .unwrap();
+    let typed = client
+        .tickets()
+        .query()
+        .filter(TicketField::Status.noteq(TicketStatus::COMPLETE));
+    let tickets = client.entities().get_entity("tickets").unwrap();
+    let dynamic = tickets
+        .query()
+        .filter(tickets.field("STATUS").unwrap().noteq(5));
+    assert_eq!(typed.count().await.unwrap(), 30);
+    assert_eq!(dynamic.count().await.unwrap(), 30);
+    let records = dynamic
+        .clone()
+        .include_fields(["title"])
+        .max_total_records(3)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["title"], "ticket 0");
+    assert_eq!(dynamic.page().await.unwrap().items.len(), 30);
+
+    // Names are checked against the metadata before anything is sent.
+    sim.clear_requests();
+    let unknown = tickets.field("colour").unwrap_err();
+    assert!(
+        unknown
+            .to_string()
+            .contains("Tickets has no field \"colour\""),
+        "{unknown}"
+    );
+    let wrong_kind = tickets
+        .query()
+        .filter(
+            tickets
+                .field("priority")
+                .unwrap()
+                .eq(TicketStatus::COMPLETE),
+        )
+        .count()
+        .await
+        .unwrap_err();
+    assert!(wrong_kind.is_validation(), "{wrong_kind:?}");
+    let child_only = client.entities().get_entity("TicketNotes").unwrap();
+    assert!(
+        child_only.query().count().await.is_ok(),
+        "TicketNotes has a root query"
+    );
+    let not_queryable = client
+        .entities()
+        .get_entity("TicketChecklistLibraries")
+        .unwrap()
+        .query()
+        .count()
+        .await
+        .unwrap_err();
+    assert!(
+        not_queryable.to_string().contains("cannot be counted"),
+        "{not_queryable}"
+    );
+    assert!(
+        sim.requests()
+            .iter()
+            .all(|r| r.path.contains("TicketNotes")),
+        "only the TicketNotes count was sent"
+    );
+}
+
+#[tokio::test]
+async fn child_helpers_are_reachable_from_the_parent_handle() {
+    use autotask::prelude::*;
+    let (sim, client) = start(Seed::None).await;
+    let ticket = client
+        .tickets()
+        .create_ticket(0, "Printer", "Third floor")
+        .send()
+        .await
+        .unwrap();
+    sim.clear_requests();
+    let notes = client.tickets().notes(ticket.id);
+    let note = notes
+        .create_ticket_note("Called the customer", 1)
+        .title("Call")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.ticket_id, Some(ticket.id));
+    assert_eq!(notes.list().await.unwrap().len(), 1);
+    let attachments = client.tickets().attachments(ticket.id);
+    let uploaded = attachments
+        .upload_attachment_bytes("log.txt", b"hello".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let file = attachments
+        .download_attachment(uploaded.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(file.bytes, b"hello");
+    let paths: Vec<String> = sim
+        .requests()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r.method,
+                r.path.trim_start_matches("/ATServicesRest/V1.0/")
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths[0],
+        format!("POST Tickets/{}/Notes", ticket.id),
+        "{paths:?}"
+    );
 }

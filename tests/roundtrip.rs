@@ -17,7 +17,7 @@
     feature = "webhooks"
 ))]
 
-use autotask::meta::DataType;
+use autotask::model::meta::DataType;
 use autotask::{EntityMeta, FieldMeta};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -180,7 +180,7 @@ fn every_entity_round_trips_a_full_record() {
 /// A decimal field with the generated code's serde form (not every feature group has one).
 #[derive(serde::Deserialize, Serialize)]
 struct Amount {
-    #[serde(with = "autotask::wire::decimal")]
+    #[serde(with = "autotask::model::wire::decimal")]
     amount: autotask::Decimal,
 }
 

@@ -345,7 +345,9 @@ async fn invalid_input_is_caught_before_sending() {
     );
     let wrong_type = client
         .tickets()
-        .count(TicketField::Status.eq("Complete"))
+        .query()
+        .filter(TicketField::Status.eq("Complete"))
+        .count()
         .await
         .unwrap_err();
     assert!(wrong_type.is_validation(), "{wrong_type:?}");

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use autotask::meta::{DataType, EntityMeta, FieldMeta, Verbs};
+pub use autotask::model::meta::{DataType, EntityMeta, FieldMeta, Verbs};
 pub use autotask::services::{RateLimitLevel, ThresholdUsage};
 pub use autotask::webhooks::Callout;
 pub use autotask::{EndpointStats, Filter, Op, Picklist, UdfDefinitions, UdfType};
@@ -39,7 +39,7 @@ pub fn entity(name: &str) -> Result<&'static EntityMeta> {
         return Ok(meta);
     }
     // `Entities::get_entity` resolves aliases too, but needs a client; discovery works offline.
-    if let Some(reference) = autotask::aliases::lookup(name) {
+    if let Some(reference) = autotask::metadata::aliases::lookup(name) {
         return match reference.entity().and_then(autotask::entity_meta) {
             Some(meta) => Ok(meta),
             None => Err(CliError::usage(format!(
@@ -73,7 +73,8 @@ pub fn all_entities() -> &'static [&'static EntityMeta] {
 
 /// Parses a date or date-time as the API accepts it; the API's text form.
 pub fn datetime(text: &str) -> Option<String> {
-    autotask::wire::datetime::parse(text).map(|d| autotask::wire::datetime::format(&d))
+    autotask::model::wire::datetime::parse(text)
+        .map(|d| autotask::model::wire::datetime::format(&d))
 }
 
 /// Checks a callout's `X-Hook-Signature` over the raw body and decodes it.
@@ -133,17 +134,26 @@ pub struct QueryRequest {
 }
 
 impl QueryRequest {
-    fn spec(&self) -> autotask::QuerySpec {
+    /// The query body the API receives, for `--dry-run` and `-v`.
+    pub fn body(&self) -> Value {
         autotask::QuerySpec {
             filters: self.filters.clone(),
             max_records: self.page_size,
             include_fields: self.fields.clone(),
         }
+        .body()
     }
 
-    /// The query body the API receives, for `--dry-run` and `-v`.
-    pub fn body(&self) -> Value {
-        self.spec().body()
+    /// The SDK's query builder for `entity` with this request's filters, page size and fields.
+    fn builder(&self, entity: &autotask::DynamicEntity) -> autotask::QueryBuilder<Value> {
+        let mut query = entity.query().include_fields(&self.fields);
+        if let Some(size) = self.page_size {
+            query = query.max_records(size);
+        }
+        self.filters
+            .iter()
+            .cloned()
+            .fold(query, autotask::QueryBuilder::filter)
     }
 }
 
@@ -176,21 +186,7 @@ pub fn condition_value(filter: &Filter) -> Option<&Value> {
 }
 
 /// Every operator, with its wire name.
-pub const OPERATORS: [Op; 13] = [
-    Op::Eq,
-    Op::NotEq,
-    Op::Gt,
-    Op::Gte,
-    Op::Lt,
-    Op::Lte,
-    Op::BeginsWith,
-    Op::EndsWith,
-    Op::Contains,
-    Op::Exist,
-    Op::NotExist,
-    Op::In,
-    Op::NotIn,
-];
+pub const OPERATORS: [Op; 13] = Op::ALL;
 
 impl Sdk {
     /// A client for `credentials`. No request is made.
@@ -283,8 +279,9 @@ impl Sdk {
         request: &QueryRequest,
     ) -> BoxStream<'static, Result<Value>> {
         match self.dynamic(meta) {
-            Ok(entity) => entity
-                .query(&request.spec())
+            Ok(entity) => request
+                .builder(&entity)
+                .stream()
                 .map(|r| r.map_err(map_error))
                 .boxed(),
             Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
@@ -305,8 +302,9 @@ impl Sdk {
             filters: filters.to_vec(),
             ..QueryRequest::default()
         };
-        self.dynamic(meta)?
-            .count(&request.spec())
+        request
+            .builder(&self.dynamic(meta)?)
+            .count()
             .await
             .map_err(map_error)
     }
@@ -459,24 +457,9 @@ pub fn map_error(error: autotask::Error) -> CliError {
         }
         E::UnknownOutcome { .. } => CliError::new(Exit::Failure, message)
             .hint("check whether the record exists before creating it again"),
-        E::Transport { .. } => CliError::new(Exit::Failure, transport_message(&error)).hint(
+        E::Transport { .. } => CliError::new(Exit::Failure, message).hint(
             "check the API URL and your network; for the simulator, start it with `autotask sim`",
         ),
         _ => CliError::new(Exit::Failure, message),
     }
-}
-
-/// A transport error with its cause chain (the SDK keeps the cause in `source()`).
-fn transport_message(error: &autotask::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

@@ -113,23 +113,12 @@ fn picklist_value(
     label_value(picklist, &text)
 }
 
-/// The value of the entry labelled `label`: exactly, else case-insensitively when that is unambiguous.
+/// The value of the entry labelled `label`: exactly, else case-insensitively when that is unambiguous
+/// (the SDK's [`Picklist::resolve`]).
 pub fn label_value(picklist: &Picklist, label: &str) -> Result<Value, String> {
-    let exact = picklist.value_of(label);
-    let entry = match exact {
-        Ok(entry) => entry,
-        Err(error) => {
-            let wanted = label.trim();
-            let mut loose = picklist
-                .entries()
-                .iter()
-                .filter(|v| v.label.trim().eq_ignore_ascii_case(wanted));
-            match (loose.next(), loose.next()) {
-                (Some(one), None) => one,
-                _ => return Err(sdk::plain_message(&error)),
-            }
-        }
-    };
+    let entry = picklist
+        .resolve(label)
+        .map_err(|e| sdk::plain_message(&e))?;
     entry
         .as_i64()
         .map(Value::from)
@@ -143,7 +132,7 @@ pub fn label_of<'p>(picklist: &'p Picklist, value: &Value) -> Option<&'p str> {
         Value::String(s) => s.clone(),
         _ => return None,
     };
-    picklist.get(&text).map(|v| v.label.as_str())
+    picklist.entry(&text).map(|v| v.label.as_str())
 }
 
 /// The closest of `candidates` to `wanted` (case-insensitive edit distance), when close enough to be a

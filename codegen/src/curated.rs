@@ -104,6 +104,12 @@ pub fn is_audit_field(field: &str) -> bool {
     )
 }
 
+/// Fields the API fills itself although the swagger marks them writable: the audit fields, and a
+/// webhook's `isReady` (PROTOCOL.md 6.8: read-only; Autotask sets it once a subscribed field exists).
+pub fn is_read_only(entity: &str, field: &str) -> bool {
+    is_audit_field(field) || (entity.ends_with("Webhooks") && field == "isReady")
+}
+
 /// Known maximum string lengths (vendor entity documentation); 0 elsewhere means "not known from swagger".
 pub fn known_length(entity: &str, field: &str) -> Option<u32> {
     if entity.ends_with("Webhooks") {

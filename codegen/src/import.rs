@@ -401,7 +401,7 @@ fn field_info(
         // Live metadata spells a few names differently (`displayColorRgb`), so match case-insensitively.
         is_required: required.iter().any(|r| r.eq_ignore_ascii_case(field)),
         is_read_only: property["readOnly"].as_bool().unwrap_or(false)
-            || curated::is_audit_field(field),
+            || curated::is_read_only(entity, field),
         is_queryable: data_type != "byte[]",
         is_reference: reference.is_some() && picklist.is_none(),
         reference_entity_type: if picklist.is_none() {

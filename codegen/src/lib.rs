@@ -10,7 +10,6 @@
 
 pub mod curated;
 pub mod emit;
-pub mod emit_client;
 pub mod import;
 pub mod refresh;
 pub mod schema;

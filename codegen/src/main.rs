@@ -1,4 +1,4 @@
-//! `cargo run -p codegen -- <command>`: maintain `schema/`.
+//! `cargo run -p autotask-codegen -- <command>`: maintain `schema/`.
 
 use clap::{Parser, Subcommand};
 use codegen::refresh::Fetch;
@@ -67,8 +67,7 @@ fn run(cli: Cli) -> Result<ExitCode, SchemaError> {
         Command::Generate { entity } => {
             let mut entities = schema::load_dir(&cli.schema)?;
             // Names are chosen against the whole schema, as the build script does.
-            let models: codegen::emit::ModelNames =
-                entities.iter().map(|e| e.model.clone()).collect();
+            let models = codegen::emit::ModelNames::of(&entities);
             if let Some(name) = entity {
                 entities.retain(|e| e.name.eq_ignore_ascii_case(&name));
                 if entities.is_empty() {

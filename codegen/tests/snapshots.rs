@@ -25,7 +25,7 @@ fn fixtures() -> Vec<EntitySchema> {
 /// The formatted code of one fixture entity, with names chosen against all fixtures.
 fn generated(name: &str) -> String {
     let entities = fixtures();
-    let models: ModelNames = entities.iter().map(|e| e.model.clone()).collect();
+    let models = ModelNames::of(&entities);
     let entity = entities
         .iter()
         .find(|e| e.name == name)

@@ -6,20 +6,22 @@ use crate::entities::{
     NewCompany, NewCompanyNote,
 };
 use crate::error::{Error, Result};
+use crate::model::wire::DateTime;
+use crate::ops::{ChildHandle, EntityHandle};
 use crate::query::Where;
-use crate::{DateTime, EntityHandle};
 use std::future::Future;
 
 /// Helpers on `client.companies()`.
 pub trait CompanyHelpers {
-    /// A company named `name`. Autotask requires `phone` and `ownerResourceID` (the account manager), so
-    /// they are arguments too; the company is created active (`isActive: true`). Nothing is sent until
-    /// `send()`: `POST /Companies` then `GET /Companies/{id}`.
+    /// A company named `name`. Autotask requires `ownerResourceID` (the account manager) and `phone`,
+    /// so they are arguments too, in [`NewCompany::new`]'s order; the company is created active
+    /// (`isActive: true`). Nothing is sent until `send()`: `POST /Companies` then
+    /// `GET /Companies/{id}`.
     fn create_company(
         &self,
+        owner_resource_id: i64,
         name: impl Into<String>,
         phone: impl Into<String>,
-        owner_resource_id: i32,
     ) -> Create<Company>;
 
     /// Every company whose `companyName` contains `name` (case-insensitive, as Autotask compares text):
@@ -41,11 +43,11 @@ pub trait CompanyHelpers {
 impl CompanyHelpers for EntityHandle<Company> {
     fn create_company(
         &self,
+        owner_resource_id: i64,
         name: impl Into<String>,
         phone: impl Into<String>,
-        owner_resource_id: i32,
     ) -> Create<Company> {
-        let mut body = NewCompany::new(name, owner_resource_id, phone);
+        let mut body = NewCompany::new(owner_resource_id, name, phone);
         body.is_active = Some(true);
         Create::new(self.clone(), body)
     }
@@ -56,17 +58,22 @@ impl CompanyHelpers for EntityHandle<Company> {
                 "search_by_name needs a non-empty name".into(),
             ));
         }
-        self.filter(CompanyField::CompanyName.contains(name))
+        self.query()
+            .filter(CompanyField::CompanyName.contains(name))
             .all()
             .await
     }
 
     async fn get_active_companies(&self) -> Result<Vec<Company>> {
-        self.filter(CompanyField::IsActive.eq(true)).all().await
+        self.query()
+            .filter(CompanyField::IsActive.eq(true))
+            .all()
+            .await
     }
 
     async fn get_by_type(&self, company_type: CompanyType) -> Result<Vec<Company>> {
-        self.filter(CompanyField::CompanyType.eq(company_type.0))
+        self.query()
+            .filter(CompanyField::CompanyType.eq(company_type))
             .all()
             .await
     }
@@ -107,18 +114,17 @@ impl Create<Company> {
     }
 }
 
-/// Helpers on `client.company_notes()`.
+/// Helpers on `client.company_notes()`; the same, scoped to one company, on
+/// `client.companies().notes(id)`.
 pub trait CompanyNoteHelpers {
-    /// A note with text `note` on company `company_id`. Autotask requires an action type (a tenant
-    /// picklist without system values) and the resource it is assigned to; start and end default to
-    /// now (a note about something that just happened). Nothing is sent until `send()`:
-    /// `POST /Companies/{company_id}/Notes` then `GET /CompanyNotes/{id}`.
+    /// A note on company `company_id`; the same as `client.companies().notes(company_id)`
+    /// [`.create_company_note(assigned_resource_id, action_type, note)`](ChildHandle::create_company_note).
     fn create_company_note(
         &self,
-        company_id: i32,
-        note: impl Into<String>,
+        company_id: i64,
+        assigned_resource_id: i64,
         action_type: impl Into<CompanyNoteActionType>,
-        assigned_resource_id: i32,
+        note: impl Into<String>,
     ) -> CreateChild<CompanyNote>;
 
     /// Every note of company `company_id` (`companyID eq`): one `POST /CompanyNotes/query` per 500
@@ -132,21 +138,46 @@ pub trait CompanyNoteHelpers {
 impl CompanyNoteHelpers for EntityHandle<CompanyNote> {
     fn create_company_note(
         &self,
-        company_id: i32,
-        note: impl Into<String>,
+        company_id: i64,
+        assigned_resource_id: i64,
         action_type: impl Into<CompanyNoteActionType>,
-        assigned_resource_id: i32,
+        note: impl Into<String>,
     ) -> CreateChild<CompanyNote> {
-        let now = chrono::Utc::now();
-        let mut body = NewCompanyNote::new(action_type, assigned_resource_id, company_id, now, now);
-        body.note = Some(note.into());
-        CreateChild::new(self.client().clone(), i64::from(company_id), body)
+        self.client()
+            .children::<CompanyNote>(company_id)
+            .create_company_note(assigned_resource_id, action_type, note)
     }
 
     async fn get_by_company(&self, company_id: i64) -> Result<Vec<CompanyNote>> {
-        self.filter(CompanyNoteField::CompanyId.eq(company_id))
+        self.query()
+            .filter(CompanyNoteField::CompanyId.eq(company_id))
             .all()
             .await
+    }
+}
+
+/// Note helpers of one company: `client.companies().notes(company_id)`.
+impl ChildHandle<CompanyNote> {
+    /// A note with text `note` on this company, assigned to `assigned_resource_id`. Autotask requires
+    /// an action type (a tenant picklist without system values) and the resource; start and end default
+    /// to now (a note about something that just happened). Nothing is sent until `send()`:
+    /// `POST /Companies/{company_id}/Notes` then `GET /CompanyNotes/{id}`.
+    pub fn create_company_note(
+        &self,
+        assigned_resource_id: i64,
+        action_type: impl Into<CompanyNoteActionType>,
+        note: impl Into<String>,
+    ) -> CreateChild<CompanyNote> {
+        let now = chrono::Utc::now();
+        let mut body = NewCompanyNote::new(
+            self.parent_id(),
+            assigned_resource_id,
+            action_type,
+            now,
+            now,
+        );
+        body.note = Some(note.into());
+        CreateChild::new(self.clone(), body)
     }
 }
 
@@ -167,7 +198,7 @@ impl CreateChild<CompanyNote> {
     }
 
     /// `contactID`.
-    pub fn contact_id(self, contact_id: i32) -> Self {
+    pub fn contact_id(self, contact_id: i64) -> Self {
         self.with(|n| n.contact_id = Some(contact_id))
     }
 }

@@ -6,8 +6,8 @@ use crate::entities::{
     ConfigurationItemType, ConfigurationItemTypeField, NewConfigurationItem,
 };
 use crate::error::{Error, Result};
+use crate::ops::EntityHandle;
 use crate::query::Where;
-use crate::EntityHandle;
 use std::future::Future;
 
 /// Helpers on `client.configuration_items()`.
@@ -15,17 +15,18 @@ use std::future::Future;
 /// A configuration item has no `name` field: its display name is `referenceTitle`, and Autotask
 /// requires the product it is an instance of (`productID`).
 pub trait ConfigurationItemHelpers {
-    /// An active configuration item (`isActive: true`) named `name` (its `referenceTitle`), of type
-    /// `type_value` (`configurationItemType`, a tenant picklist value), for company `company_id`, an
-    /// instance of product `product_id` (Autotask requires it; py-autotask's `create_ci(name, type_id,
-    /// company_id)` has no place for it). Nothing is sent until `send()`: `POST /ConfigurationItems`
-    /// then `GET /ConfigurationItems/{id}`.
+    /// An active configuration item (`isActive: true`) for company `company_id`, an instance of
+    /// product `product_id` (Autotask requires it; py-autotask's `create_ci(name, type_id, company_id)`
+    /// has no place for it), named `name` (its `referenceTitle`), of type `type_value`
+    /// (`configurationItemType`, a tenant picklist value): [`NewConfigurationItem::new`]'s arguments,
+    /// then the extras. Nothing is sent until `send()`: `POST /ConfigurationItems` then
+    /// `GET /ConfigurationItems/{id}`.
     fn create_ci(
         &self,
+        company_id: i64,
+        product_id: i64,
         name: impl Into<String>,
         type_value: impl Into<ConfigurationItemConfigurationItemType>,
-        company_id: i32,
-        product_id: i32,
     ) -> Create<ConfigurationItem>;
 
     /// Every configuration item of company `company_id` (`companyID eq`): one
@@ -63,19 +64,20 @@ pub trait ConfigurationItemHelpers {
 impl ConfigurationItemHelpers for EntityHandle<ConfigurationItem> {
     fn create_ci(
         &self,
+        company_id: i64,
+        product_id: i64,
         name: impl Into<String>,
         type_value: impl Into<ConfigurationItemConfigurationItemType>,
-        company_id: i32,
-        product_id: i32,
     ) -> Create<ConfigurationItem> {
-        let mut body = NewConfigurationItem::new(company_id, true, product_id);
+        let mut body = NewConfigurationItem::new(company_id, product_id, true);
         body.reference_title = Some(name.into());
         body.configuration_item_type = Some(type_value.into());
         Create::new(self.clone(), body)
     }
 
     async fn get_by_company(&self, company_id: i64) -> Result<Vec<ConfigurationItem>> {
-        self.filter(ConfigurationItemField::CompanyId.eq(company_id))
+        self.query()
+            .filter(ConfigurationItemField::CompanyId.eq(company_id))
             .all()
             .await
     }
@@ -85,13 +87,15 @@ impl ConfigurationItemHelpers for EntityHandle<ConfigurationItem> {
         type_value: impl Into<ConfigurationItemConfigurationItemType> + Send,
     ) -> Result<Vec<ConfigurationItem>> {
         let type_value = type_value.into();
-        self.filter(ConfigurationItemField::ConfigurationItemType.eq(type_value.0))
+        self.query()
+            .filter(ConfigurationItemField::ConfigurationItemType.eq(type_value))
             .all()
             .await
     }
 
     async fn get_by_category(&self, category_id: i64) -> Result<Vec<ConfigurationItem>> {
-        self.filter(ConfigurationItemField::ConfigurationItemCategoryId.eq(category_id))
+        self.query()
+            .filter(ConfigurationItemField::ConfigurationItemCategoryId.eq(category_id))
             .all()
             .await
     }
@@ -103,7 +107,8 @@ impl ConfigurationItemHelpers for EntityHandle<ConfigurationItem> {
                 "search_by_serial needs a non-empty serial number".into(),
             ));
         }
-        self.filter(ConfigurationItemField::SerialNumber.eq(serial))
+        self.query()
+            .filter(ConfigurationItemField::SerialNumber.eq(serial))
             .all()
             .await
     }
@@ -127,7 +132,7 @@ impl Create<ConfigurationItem> {
     }
 
     /// `configurationItemCategoryID`.
-    pub fn category_id(self, category_id: i32) -> Self {
+    pub fn category_id(self, category_id: i64) -> Self {
         self.with(|ci| ci.configuration_item_category_id = Some(category_id))
     }
 }
@@ -152,7 +157,8 @@ impl ConfigurationItemTypeHelpers for EntityHandle<ConfigurationItemType> {
     }
 
     async fn get_active_types(&self) -> Result<Vec<ConfigurationItemType>> {
-        self.filter(ConfigurationItemTypeField::IsActive.eq(true))
+        self.query()
+            .filter(ConfigurationItemTypeField::IsActive.eq(true))
             .all()
             .await
     }

@@ -4,19 +4,19 @@
 use super::CreateChild;
 use crate::entities::{Contact, ContactField, NewContact};
 use crate::error::{Error, Result};
+use crate::ops::{ChildHandle, EntityHandle};
 use crate::query::{Filter, Where};
-use crate::EntityHandle;
 use std::future::Future;
 
 /// Helpers on `client.contacts()`.
 pub trait ContactHelpers {
-    /// An active contact (`isActive: 1`) of company `company_id` with `emailAddress` `email`. Nothing is
-    /// sent until `send()`: `POST /Companies/{company_id}/Contacts` then `GET /Contacts/{id}`.
+    /// A contact of company `company_id`; the same as `client.companies().contacts(company_id)`
+    /// [`.create_contact(first_name, last_name, email)`](ChildHandle::create_contact).
     fn create_contact(
         &self,
+        company_id: i64,
         first_name: impl Into<String>,
         last_name: impl Into<String>,
-        company_id: i32,
         email: impl Into<String>,
     ) -> CreateChild<Contact>;
 
@@ -37,18 +37,19 @@ pub trait ContactHelpers {
 impl ContactHelpers for EntityHandle<Contact> {
     fn create_contact(
         &self,
+        company_id: i64,
         first_name: impl Into<String>,
         last_name: impl Into<String>,
-        company_id: i32,
         email: impl Into<String>,
     ) -> CreateChild<Contact> {
-        let mut body = NewContact::new(company_id, first_name, 1, last_name);
-        body.email_address = Some(email.into());
-        CreateChild::new(self.client().clone(), i64::from(company_id), body)
+        self.client()
+            .children::<Contact>(company_id)
+            .create_contact(first_name, last_name, email)
     }
 
     async fn get_by_company(&self, company_id: i64) -> Result<Vec<Contact>> {
-        self.filter(ContactField::CompanyId.eq(company_id))
+        self.query()
+            .filter(ContactField::CompanyId.eq(company_id))
             .all()
             .await
     }
@@ -60,19 +61,37 @@ impl ContactHelpers for EntityHandle<Contact> {
                 "search_by_email needs a non-empty address".into(),
             ));
         }
-        self.filter(Filter::or([
-            ContactField::EmailAddress.eq(email),
-            ContactField::EmailAddress2.eq(email),
-            ContactField::EmailAddress3.eq(email),
-        ]))
-        .all()
-        .await
+        self.query()
+            .filter(Filter::or([
+                ContactField::EmailAddress.eq(email),
+                ContactField::EmailAddress2.eq(email),
+                ContactField::EmailAddress3.eq(email),
+            ]))
+            .all()
+            .await
     }
 
     async fn get_primary_contacts(&self) -> Result<Vec<Contact>> {
-        self.filter(ContactField::PrimaryContact.eq(true))
+        self.query()
+            .filter(ContactField::PrimaryContact.eq(true))
             .all()
             .await
+    }
+}
+
+/// Contact helpers of one company: `client.companies().contacts(company_id)`.
+impl ChildHandle<Contact> {
+    /// An active contact (`isActive: 1`) of this company with `emailAddress` `email`. Nothing is sent
+    /// until `send()`: `POST /Companies/{company_id}/Contacts` then `GET /Contacts/{id}`.
+    pub fn create_contact(
+        &self,
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+        email: impl Into<String>,
+    ) -> CreateChild<Contact> {
+        let mut body = NewContact::new(self.parent_id(), first_name, 1, last_name);
+        body.email_address = Some(email.into());
+        CreateChild::new(self.clone(), body)
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
 //! for contract in client.contracts().get_expiring_contracts(30).await? {
 //!     let renewal = client.contracts().renew_contract(contract.id).await?;
@@ -20,23 +20,23 @@ use crate::entities::{
     NewContract, NewContractService,
 };
 use crate::error::{Error, Result};
+use crate::model::wire::{DateTime, Decimal};
+use crate::ops::{ChildHandle, EntityHandle};
 use crate::query::Where;
-use crate::wire::datetime;
-use crate::{DateTime, Decimal, EntityHandle};
 use chrono::{Duration, Months};
 use std::future::Future;
 
 /// Helpers on `client.contracts()`.
 pub trait ContractHelpers {
-    /// An active contract ([`ContractStatus::ACTIVE`]) named `name` for company `company_id`, of type
+    /// An active contract ([`ContractStatus::ACTIVE`]) for company `company_id` named `name`, of type
     /// `contract_type` ([`ContractType::RECURRING_SERVICE`], ...), running from today (00:00 UTC) for one
     /// year (end date: the day before the same date next year), with
     /// `timeReportingRequiresStartAndStopTimes: 0`. Change any of these with the builder's setters.
     /// Nothing is sent until `send()`: `POST /Contracts` then `GET /Contracts/{id}`.
     fn create_contract(
         &self,
+        company_id: i64,
         name: impl Into<String>,
-        company_id: i32,
         contract_type: impl Into<ContractType>,
     ) -> Create<Contract>;
 
@@ -107,7 +107,7 @@ pub struct ServiceCopy {
     /// The ContractService id on the original contract.
     pub original_id: i64,
     /// The service (`serviceID`).
-    pub service_id: Option<i32>,
+    pub service_id: Option<i64>,
     /// The new ContractService id, or why it could not be created.
     pub result: Result<i64>,
 }
@@ -122,8 +122,8 @@ fn one_year_from(start: DateTime) -> DateTime {
 impl ContractHelpers for EntityHandle<Contract> {
     fn create_contract(
         &self,
+        company_id: i64,
         name: impl Into<String>,
-        company_id: i32,
         contract_type: impl Into<ContractType>,
     ) -> Create<Contract> {
         let start = start_of_day(chrono::Utc::now());
@@ -140,7 +140,8 @@ impl ContractHelpers for EntityHandle<Contract> {
     }
 
     async fn get_by_account(&self, company_id: i64) -> Result<Vec<Contract>> {
-        self.filter(ContractField::CompanyId.eq(company_id))
+        self.query()
+            .filter(ContractField::CompanyId.eq(company_id))
             .all()
             .await
     }
@@ -154,9 +155,10 @@ impl ContractHelpers for EntityHandle<Contract> {
                     "{days} days from today is past the last representable date"
                 ))
             })?;
-        self.filter(ContractField::Status.eq(ContractStatus::ACTIVE.0))
-            .filter(ContractField::EndDate.gte(datetime::format(&from)))
-            .filter(ContractField::EndDate.lte(datetime::format(&to)))
+        self.query()
+            .filter(ContractField::Status.eq(ContractStatus::ACTIVE))
+            .filter(ContractField::EndDate.gte(from))
+            .filter(ContractField::EndDate.lte(to))
             .all()
             .await
     }
@@ -173,15 +175,12 @@ impl ContractHelpers for EntityHandle<Contract> {
             .await?;
         let body = renewal_body(&original)?;
         let contract = self.create_and_get(&body).await?;
-        let new_id = i32::try_from(contract.id).map_err(|_| {
-            Error::Protocol(format!("new contract id {} is out of range", contract.id))
-        })?;
         let under_new = self.client().children::<ContractService>(contract.id);
         let mut copies = Vec::with_capacity(services.len());
         for service in services {
             let result = match service.service_id {
                 Some(service_id) => {
-                    let mut copy = NewContractService::new(new_id, service_id);
+                    let mut copy = NewContractService::new(contract.id, service_id);
                     copy.unit_price = service.unit_price;
                     copy.unit_cost = service.unit_cost;
                     copy.invoice_description = service.invoice_description.clone();
@@ -302,19 +301,21 @@ impl Create<Contract> {
     }
 
     /// `contactID`.
-    pub fn contact_id(self, contact_id: i32) -> Self {
+    pub fn contact_id(self, contact_id: i64) -> Self {
         self.with(|c| c.contact_id = Some(contact_id))
     }
 }
 
-/// Helpers on `client.contract_services()`.
+/// Helpers on `client.contract_services()`; the same, scoped to one contract, on
+/// `client.contracts().services(id)`.
 pub trait ContractServiceHelpers {
-    /// Adds service `service_id` to contract `contract_id`. Nothing is sent until `send()`:
-    /// `POST /Contracts/{contract_id}/Services` then `GET /ContractServices/{id}`.
+    /// Adds service `service_id` to contract `contract_id`; the same as
+    /// `client.contracts().services(contract_id)`
+    /// [`.add_service_to_contract(service_id)`](ChildHandle::add_service_to_contract).
     fn add_service_to_contract(
         &self,
-        contract_id: i32,
-        service_id: i32,
+        contract_id: i64,
+        service_id: i64,
     ) -> CreateChild<ContractService>;
 
     /// Every service of contract `contract_id` (`contractID eq`): one `POST /ContractServices/query` per
@@ -328,20 +329,31 @@ pub trait ContractServiceHelpers {
 impl ContractServiceHelpers for EntityHandle<ContractService> {
     fn add_service_to_contract(
         &self,
-        contract_id: i32,
-        service_id: i32,
+        contract_id: i64,
+        service_id: i64,
     ) -> CreateChild<ContractService> {
-        CreateChild::new(
-            self.client().clone(),
-            i64::from(contract_id),
-            NewContractService::new(contract_id, service_id),
-        )
+        self.client()
+            .children::<ContractService>(contract_id)
+            .add_service_to_contract(service_id)
     }
 
     async fn get_by_contract(&self, contract_id: i64) -> Result<Vec<ContractService>> {
-        self.filter(ContractServiceField::ContractId.eq(contract_id))
+        self.query()
+            .filter(ContractServiceField::ContractId.eq(contract_id))
             .all()
             .await
+    }
+}
+
+/// Service helpers of one contract: `client.contracts().services(contract_id)`.
+impl ChildHandle<ContractService> {
+    /// Adds service `service_id` to this contract. Nothing is sent until `send()`:
+    /// `POST /Contracts/{contract_id}/Services` then `GET /ContractServices/{id}`.
+    pub fn add_service_to_contract(&self, service_id: i64) -> CreateChild<ContractService> {
+        CreateChild::new(
+            self.clone(),
+            NewContractService::new(self.parent_id(), service_id),
+        )
     }
 }
 

@@ -1,9 +1,9 @@
 //! The two create builders the helpers return: [`Create`] for entities created at their root path and
 //! [`CreateChild`] for entities created under a parent (`Tickets/{id}/Notes`, `Companies/{id}/Contacts`).
 
-use crate::entity::{Creatable, CreateAtRoot, CreateUnderParent, GetById};
 use crate::error::Result;
-use crate::{Client, EntityHandle};
+use crate::model::entity::{Creatable, CreateAtRoot, CreateUnderParent, GetById};
+use crate::ops::{ChildHandle, EntityHandle};
 
 /// A record about to be created with `POST /{Entity}`. Nothing is sent until [`send`](Self::send) or
 /// [`send_id`](Self::send_id).
@@ -48,20 +48,15 @@ impl<E: CreateAtRoot + GetById> Create<E> {
 /// these entities). Nothing is sent until [`send`](Self::send) or [`send_id`](Self::send_id).
 #[must_use = "nothing is created until `send()` or `send_id()`"]
 pub struct CreateChild<E: Creatable> {
-    client: Client,
-    parent_id: i64,
+    handle: ChildHandle<E>,
     body: E::New,
 }
 
 impl<E: CreateUnderParent + GetById> CreateChild<E> {
     // Unused when the enabled feature groups have no parent-created helper entity.
     #[allow(dead_code)]
-    pub(crate) fn new(client: Client, parent_id: i64, body: E::New) -> Self {
-        Self {
-            client,
-            parent_id,
-            body,
-        }
+    pub(crate) fn new(handle: ChildHandle<E>, body: E::New) -> Self {
+        Self { handle, body }
     }
 
     /// Edits any field of the create body (for fields without a setter of their own).
@@ -77,26 +72,18 @@ impl<E: CreateUnderParent + GetById> CreateChild<E> {
 
     /// The parent the record is created under.
     pub fn parent_id(&self) -> i64 {
-        self.parent_id
+        self.handle.parent_id()
     }
 
     /// Creates the record and reads it back: `POST /{Parent}/{parentId}/{Segment}`, then
     /// `GET /{Entity}/{id}` (two requests). When the create succeeded but the read failed, the error is
     /// [`Error::CreatedButUnread`](crate::Error::CreatedButUnread) with the new id.
     pub async fn send(self) -> Result<E> {
-        let id = self.send_id_ref().await?;
-        crate::handle::read_back(&self.client, id).await
+        self.handle.create_and_get(&self.body).await
     }
 
     /// Creates the record and returns its id: one `POST /{Parent}/{parentId}/{Segment}`.
     pub async fn send_id(self) -> Result<i64> {
-        self.send_id_ref().await
-    }
-
-    async fn send_id_ref(&self) -> Result<i64> {
-        self.client
-            .children::<E>(self.parent_id)
-            .create(&self.body)
-            .await
+        self.handle.create(&self.body).await
     }
 }

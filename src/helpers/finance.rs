@@ -4,7 +4,7 @@
 //! ```no_run
 //! # #[cfg(feature = "finance")]
 //! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
 //! for invoice in client.invoices().get_unpaid_invoices().await? {
 //!     let totals = client.invoices().calculate_totals(invoice.id).await?;
@@ -26,8 +26,9 @@ pub use invoices::*;
 mod invoices {
     use crate::entities::{BillingItemField, Invoice, InvoiceField};
     use crate::error::{Error, Result};
+    use crate::model::wire::Decimal;
+    use crate::ops::EntityHandle;
     use crate::query::{Filter, Where};
-    use crate::{Decimal, EntityHandle};
     use std::future::Future;
 
     /// Helpers on `client.invoices()`.
@@ -86,13 +87,15 @@ mod invoices {
 
     impl InvoiceHelpers for EntityHandle<Invoice> {
         async fn get_by_account(&self, company_id: i64) -> Result<Vec<Invoice>> {
-            self.filter(InvoiceField::CompanyId.eq(company_id))
+            self.query()
+                .filter(InvoiceField::CompanyId.eq(company_id))
                 .all()
                 .await
         }
 
         async fn get_unpaid_invoices(&self) -> Result<Vec<Invoice>> {
-            self.filter(InvoiceField::PaidDate.not_exist())
+            self.query()
+                .filter(InvoiceField::PaidDate.not_exist())
                 .filter(Filter::or([
                     InvoiceField::IsVoided.eq(false),
                     InvoiceField::IsVoided.not_exist(),
@@ -108,6 +111,7 @@ mod invoices {
             let items = self
                 .client()
                 .billing_items()
+                .query()
                 .filter(BillingItemField::InvoiceId.eq(invoice_id))
                 .include_fields([
                     BillingItemField::ExtendedPrice,
@@ -137,9 +141,9 @@ mod quotes {
     use crate::entities::{NewQuote, Quote, QuoteField};
     use crate::error::Result;
     use crate::helpers::{start_of_day, Create};
+    use crate::model::wire::DateTime;
+    use crate::ops::EntityHandle;
     use crate::query::Where;
-    use crate::wire::datetime;
-    use crate::{DateTime, EntityHandle};
     use chrono::Duration;
     use std::future::Future;
 
@@ -153,17 +157,18 @@ mod quotes {
 
     /// Helpers on `client.quotes()`.
     pub trait QuoteHelpers {
-        /// A quote named `name` for company `company_id`. Autotask requires the opportunity the quote
-        /// belongs to and its bill-to, ship-to and sold-to locations (QuoteLocations); `location_id` is
-        /// used for all three (change them with [`Create::with`]). Active (`isActive: true`), effective
-        /// today (00:00 UTC), valid for [`DEFAULT_QUOTE_VALIDITY_DAYS`] days. Nothing is sent until `send()`: `POST /Quotes`
-        /// then `GET /Quotes/{id}`.
+        /// A quote named `name` for company `company_id`. Autotask requires its bill-to, ship-to and
+        /// sold-to locations (QuoteLocations) and the opportunity the quote belongs to; `location_id`
+        /// is used for all three locations (change them with [`Create::with`]). The ids come first, in
+        /// [`NewQuote::new`]'s order, then `company_id`, then `name`. Active (`isActive: true`), effective
+        /// today (00:00 UTC), valid for [`DEFAULT_QUOTE_VALIDITY_DAYS`] days. Nothing is sent until
+        /// `send()`: `POST /Quotes` then `GET /Quotes/{id}`.
         fn create_quote(
             &self,
-            company_id: i32,
+            location_id: i64,
+            opportunity_id: i64,
+            company_id: i64,
             name: impl Into<String>,
-            opportunity_id: i32,
-            location_id: i32,
         ) -> Create<Quote>;
 
         /// Every pending quote. Autotask records whether a quote was accepted on its opportunity, not
@@ -177,7 +182,7 @@ mod quotes {
         /// The project gets the quote's `companyID`, its `name` as `projectName` (`Quote {id}` if it has
         /// none), and its
         /// `description`, `opportunityID` and `purchaseOrderNumber`; project type, status and schedule
-        /// are tenant choices, so they are arguments. The quote's `proposalProjectID` (its only field
+        /// are tenant choices, so they are arguments (in [`NewProject::new`]'s order). The quote's `proposalProjectID` (its only field
         /// that references a project) is then set to the new project. Quote items are not copied:
         /// projects have no line items (their charges and tasks are separate entities).
         ///
@@ -190,10 +195,10 @@ mod quotes {
         fn convert_to_project(
             &self,
             quote_id: i64,
-            project_type: ProjectType,
-            status: ProjectStatus,
-            start: DateTime,
             end: DateTime,
+            project_type: ProjectType,
+            start: DateTime,
+            status: ProjectStatus,
         ) -> impl Future<Output = Result<QuoteConversion>> + Send;
     }
 
@@ -210,20 +215,20 @@ mod quotes {
     impl QuoteHelpers for EntityHandle<Quote> {
         fn create_quote(
             &self,
-            company_id: i32,
+            location_id: i64,
+            opportunity_id: i64,
+            company_id: i64,
             name: impl Into<String>,
-            opportunity_id: i32,
-            location_id: i32,
         ) -> Create<Quote> {
             let effective = start_of_day(chrono::Utc::now());
             let mut body = NewQuote::new(
                 location_id,
-                effective,
-                effective + Duration::days(DEFAULT_QUOTE_VALIDITY_DAYS),
-                name,
                 opportunity_id,
                 location_id,
                 location_id,
+                effective,
+                effective + Duration::days(DEFAULT_QUOTE_VALIDITY_DAYS),
+                name,
             );
             body.company_id = Some(company_id);
             body.is_active = Some(true);
@@ -232,8 +237,9 @@ mod quotes {
 
         async fn get_pending_quotes(&self) -> Result<Vec<Quote>> {
             let today = start_of_day(chrono::Utc::now());
-            self.filter(QuoteField::IsActive.eq(true))
-                .filter(QuoteField::ExpirationDate.gte(datetime::format(&today)))
+            self.query()
+                .filter(QuoteField::IsActive.eq(true))
+                .filter(QuoteField::ExpirationDate.gte(today))
                 .all()
                 .await
         }
@@ -242,10 +248,10 @@ mod quotes {
         async fn convert_to_project(
             &self,
             quote_id: i64,
-            project_type: ProjectType,
-            status: ProjectStatus,
-            start: DateTime,
             end: DateTime,
+            project_type: ProjectType,
+            start: DateTime,
+            status: ProjectStatus,
         ) -> Result<QuoteConversion> {
             let quote = self
                 .get(quote_id)
@@ -265,17 +271,9 @@ mod quotes {
             body.opportunity_id = quote.opportunity_id;
             body.purchase_order_number = quote.purchase_order_number.clone();
             let project = self.client().projects().create_and_get(&body).await?;
-            let link = match i32::try_from(project.id) {
-                Ok(project_id) => {
-                    let mut patch = QuotePatch::new(quote_id);
-                    patch.proposal_project_id = project_id.into();
-                    self.update(&patch).await.map(|_| ())
-                }
-                Err(_) => Err(Error::Protocol(format!(
-                    "project id {} does not fit proposalProjectID",
-                    project.id
-                ))),
-            };
+            let mut patch = QuotePatch::new(quote_id);
+            patch.proposal_project_id = project.id.into();
+            let link = self.update(&patch).await.map(|_| ());
             Ok(QuoteConversion { project, link })
         }
     }
@@ -298,7 +296,7 @@ mod quotes {
         }
 
         /// `contactID`.
-        pub fn contact_id(self, contact_id: i32) -> Self {
+        pub fn contact_id(self, contact_id: i64) -> Self {
             self.with(|q| q.contact_id = Some(contact_id))
         }
     }

@@ -1,20 +1,27 @@
 //! Hand-written helper methods in the style of py-autotask, as extension traits on the typed handles:
 //! `client.tickets().get_open_tickets()`, `client.contracts().renew_contract(id)`, ...
 //!
-//! Bring them into scope with `use autotask::helpers::prelude::*;`.
+//! Bring them into scope with `use autotask::prelude::*;` (or only the helper traits with
+//! `use autotask::helpers::prelude::*;`). Helpers for a child entity are also methods of the parent's
+//! child handle: `client.tickets().notes(ticket_id).create_ticket_note(..)`,
+//! `client.tickets().attachments(ticket_id).upload_attachment(..)`,
+//! `client.companies().contacts(company_id).create_contact(..)`.
+//!
+//! Arguments follow one order everywhere, the generated constructors' (`NewTicket::new`): the parent's
+//! id first, then the other ids (all `i64`), then the other required values, then what the helper adds.
 //!
 //! ```no_run
 //! # #[cfg(feature = "service_desk")]
 //! # async fn demo() -> autotask::Result<()> {
 //! use autotask::entities::{TicketPriority, TicketStatus};
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
-//! let client = autotask::Client::from_env()?;
+//! let client = Client::from_env()?;
 //!
 //! // POST /Tickets, then GET /Tickets/{id}.
 //! let ticket = client
 //!     .tickets()
-//!     .create_ticket("Printer on fire", "Third floor, by the window", 42)
+//!     .create_ticket(42, "Printer on fire", "Third floor, by the window")
 //!     .priority(TicketPriority::HIGH)
 //!     .send()
 //!     .await?;

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
 //! // Writes remainingHours = estimatedHours × 60 %.
 //! client.tasks().update_progress(1234, 40).await?;
@@ -24,23 +24,25 @@ use crate::entities::{
     TaskPatch, TaskStatus,
 };
 use crate::error::{Error, Result};
+use crate::model::wire::{DateTime, Decimal};
+use crate::ops::{ChildHandle, EntityHandle};
 use crate::query::Where;
-use crate::{DateTime, Decimal, EntityHandle};
 use std::future::Future;
 
 /// Helpers on `client.projects()`.
 pub trait ProjectHelpers {
-    /// A project named `name` for company `company_id`. Project types and the statuses other than
-    /// Complete are tenant picklist values, and Autotask requires a schedule, so all are arguments.
-    /// Nothing is sent until `send()`: `POST /Projects` then `GET /Projects/{id}`.
+    /// A project for company `company_id` named `name`. Project types and the statuses other than
+    /// Complete are tenant picklist values, and Autotask requires a schedule, so all are arguments, in
+    /// [`NewProject::new`]'s order (`endDateTime`, `projectName`, `projectType`, `startDateTime`,
+    /// `status`). Nothing is sent until `send()`: `POST /Projects` then `GET /Projects/{id}`.
     fn create_project(
         &self,
-        name: impl Into<String>,
-        company_id: i32,
-        project_type: impl Into<ProjectType>,
-        status: impl Into<ProjectStatus>,
-        start: DateTime,
+        company_id: i64,
         end: DateTime,
+        name: impl Into<String>,
+        project_type: impl Into<ProjectType>,
+        start: DateTime,
+        status: impl Into<ProjectStatus>,
     ) -> Create<Project>;
 
     /// Every project of company `company_id` (`companyID eq`): one `POST /Projects/query` per 500
@@ -154,12 +156,12 @@ fn project_filter_needs_statuses<T>(statuses: &[T]) -> Result<()> {
 impl ProjectHelpers for EntityHandle<Project> {
     fn create_project(
         &self,
-        name: impl Into<String>,
-        company_id: i32,
-        project_type: impl Into<ProjectType>,
-        status: impl Into<ProjectStatus>,
-        start: DateTime,
+        company_id: i64,
         end: DateTime,
+        name: impl Into<String>,
+        project_type: impl Into<ProjectType>,
+        start: DateTime,
+        status: impl Into<ProjectStatus>,
     ) -> Create<Project> {
         Create::new(
             self.clone(),
@@ -168,13 +170,15 @@ impl ProjectHelpers for EntityHandle<Project> {
     }
 
     async fn get_by_account(&self, company_id: i64) -> Result<Vec<Project>> {
-        self.filter(ProjectField::CompanyId.eq(company_id))
+        self.query()
+            .filter(ProjectField::CompanyId.eq(company_id))
             .all()
             .await
     }
 
     async fn get_active_projects(&self) -> Result<Vec<Project>> {
-        self.filter(ProjectField::Status.noteq(ProjectStatus::COMPLETE.0))
+        self.query()
+            .filter(ProjectField::Status.noteq(ProjectStatus::COMPLETE))
             .all()
             .await
     }
@@ -184,7 +188,8 @@ impl ProjectHelpers for EntityHandle<Project> {
         inactive_statuses: &[ProjectStatus],
     ) -> Result<Vec<Project>> {
         project_filter_needs_statuses(inactive_statuses)?;
-        self.filter(ProjectField::Status.not_in(inactive_statuses.iter().map(|s| s.0)))
+        self.query()
+            .filter(ProjectField::Status.not_in(inactive_statuses))
             .all()
             .await
     }
@@ -202,6 +207,7 @@ impl ProjectHelpers for EntityHandle<Project> {
         let tasks = self
             .client()
             .tasks()
+            .query()
             .filter(TaskField::ProjectId.eq(project_id))
             .include_fields([
                 TaskField::Status,
@@ -227,26 +233,25 @@ impl Create<Project> {
     }
 
     /// `projectLeadResourceID`.
-    pub fn lead_resource_id(self, resource_id: i32) -> Self {
+    pub fn lead_resource_id(self, resource_id: i64) -> Self {
         self.with(|p| p.project_lead_resource_id = Some(resource_id))
     }
 
     /// `contractID`.
-    pub fn contract_id(self, contract_id: i32) -> Self {
+    pub fn contract_id(self, contract_id: i64) -> Self {
         self.with(|p| p.contract_id = Some(contract_id))
     }
 }
 
 /// Helpers on `client.tasks()`.
 pub trait TaskHelpers {
-    /// A task titled `title` in project `project_id`, status [`TaskStatus::NEW`]. `task_type` is
-    /// Autotask's required `taskType` integer (not a picklist in the schema, so no default is guessed).
-    /// Nothing is sent until `send()`: `POST /Projects/{project_id}/Tasks` then `GET /Tasks/{id}`.
+    /// A task in project `project_id`; the same as `client.projects().tasks(project_id)`
+    /// [`.create_task(task_type, title)`](ChildHandle::create_task).
     fn create_task(
         &self,
-        project_id: i32,
-        title: impl Into<String>,
+        project_id: i64,
         task_type: i32,
+        title: impl Into<String>,
     ) -> CreateChild<Task>;
 
     /// Every task of project `project_id` (`projectID eq`): one `POST /Tasks/query` per 500 records, to
@@ -277,23 +282,25 @@ pub trait TaskHelpers {
 impl TaskHelpers for EntityHandle<Task> {
     fn create_task(
         &self,
-        project_id: i32,
-        title: impl Into<String>,
+        project_id: i64,
         task_type: i32,
+        title: impl Into<String>,
     ) -> CreateChild<Task> {
-        CreateChild::new(
-            self.client().clone(),
-            i64::from(project_id),
-            NewTask::new(project_id, TaskStatus::NEW, task_type, title),
-        )
+        self.client()
+            .children::<Task>(project_id)
+            .create_task(task_type, title)
     }
 
     async fn get_by_project(&self, project_id: i64) -> Result<Vec<Task>> {
-        self.filter(TaskField::ProjectId.eq(project_id)).all().await
+        self.query()
+            .filter(TaskField::ProjectId.eq(project_id))
+            .all()
+            .await
     }
 
     async fn get_by_resource(&self, resource_id: i64) -> Result<Vec<Task>> {
-        self.filter(TaskField::AssignedResourceId.eq(resource_id))
+        self.query()
+            .filter(TaskField::AssignedResourceId.eq(resource_id))
             .all()
             .await
     }
@@ -324,10 +331,23 @@ impl TaskHelpers for EntityHandle<Task> {
         let mut patch = TaskPatch::new(task_id);
         patch.remaining_hours = remaining.into();
         self.client()
-            .children::<Task>(i64::from(project_id))
+            .children::<Task>(project_id)
             .update(&patch)
             .await?;
         Ok(remaining)
+    }
+}
+
+/// Task helpers of one project: `client.projects().tasks(project_id)`.
+impl ChildHandle<Task> {
+    /// A task titled `title` in this project, status [`TaskStatus::NEW`]. `task_type` is Autotask's
+    /// required `taskType` integer (not a picklist in the schema, so no default is guessed). Nothing is
+    /// sent until `send()`: `POST /Projects/{project_id}/Tasks` then `GET /Tasks/{id}`.
+    pub fn create_task(&self, task_type: i32, title: impl Into<String>) -> CreateChild<Task> {
+        CreateChild::new(
+            self.clone(),
+            NewTask::new(self.parent_id(), TaskStatus::NEW, task_type, title),
+        )
     }
 }
 
@@ -349,7 +369,7 @@ impl CreateChild<Task> {
 
     /// `assignedResourceID` (Autotask also requires `assignedResourceRoleID` then: use
     /// [`CreateChild::with`]).
-    pub fn assigned_resource_id(self, resource_id: i32) -> Self {
+    pub fn assigned_resource_id(self, resource_id: i64) -> Self {
         self.with(|t| t.assigned_resource_id = Some(resource_id))
     }
 

@@ -1,18 +1,21 @@
 //! Helpers for Tickets, TicketNotes, TicketAttachments and TicketHistory (feature `service_desk`).
 //!
+//! Helpers for a ticket's children are reachable from the ticket's handle too:
+//! `client.tickets().notes(id)`, `client.tickets().attachments(id)`.
+//!
 //! ```no_run
 //! # async fn demo(client: autotask::Client) -> autotask::Result<()> {
-//! use autotask::helpers::prelude::*;
+//! use autotask::prelude::*;
 //!
 //! // Size checked first, then POST /Tickets/7/Attachments and GET /TicketAttachments/{id}.
-//! let uploaded = client
-//!     .ticket_attachments()
-//!     .upload_attachment(7, "logs/crash.txt")
+//! let attachments = client.tickets().attachments(7);
+//! let uploaded = attachments
+//!     .upload_attachment("logs/crash.txt")
 //!     .title("Crash log")
 //!     .send()
 //!     .await?;
 //! // GET /Tickets/7/Attachments/{id}: the only route that returns the file data.
-//! if let Some(file) = client.ticket_attachments().download_attachment(7, uploaded.id).await? {
+//! if let Some(file) = attachments.download_attachment(uploaded.id).await? {
 //!     assert_eq!(file.attachment.id, uploaded.id);
 //! }
 //! // One POST /TicketHistory/query per 500 entries; the 7-day cut-off is applied locally.
@@ -30,8 +33,9 @@ use crate::entities::{
     TicketPriority, TicketQueue, TicketStatus,
 };
 use crate::error::{Error, Result};
+use crate::model::wire::{Base64Data, DateTime};
+use crate::ops::{ChildHandle, EntityHandle};
 use crate::query::Where;
-use crate::{Base64Data, DateTime, EntityHandle};
 use futures::stream::{self, StreamExt};
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -40,7 +44,7 @@ use std::path::{Path, PathBuf};
 /// concurrent requests per endpoint and integration code.
 pub const BULK_UPDATE_CONCURRENCY: usize = 3;
 
-/// The largest attachment [`TicketAttachmentHelpers::upload_attachment`] sends: 6 MiB (6,291,456 bytes)
+/// The largest attachment [`upload_attachment`](ChildHandle::upload_attachment) sends: 6 MiB (6,291,456 bytes)
 /// of file data. Autotask documents "about 6–7 MB per file" without an exact figure; 6 MiB is the figure
 /// this SDK and its simulator use. Separately, Autotask accepts at most
 /// 10,000,000 bytes of attachments per 5 minutes; going over blocks uploads for 5 minutes (a server
@@ -49,14 +53,15 @@ pub const MAX_ATTACHMENT_BYTES: u64 = 6 * 1024 * 1024;
 
 /// Helpers on `client.tickets()`.
 pub trait TicketHelpers {
-    /// A ticket for `company_id` with `title` and `description`, priority
-    /// [`TicketPriority::MEDIUM`] and status [`TicketStatus::NEW`] (system values; change them with the
-    /// builder's setters). Nothing is sent until `send()`: `POST /Tickets` then `GET /Tickets/{id}`.
+    /// A ticket for `company_id` with `title` and `description` (the arguments in
+    /// [`NewTicket::new`]'s order, then the extra), priority [`TicketPriority::MEDIUM`] and status
+    /// [`TicketStatus::NEW`] (system values; change them with the builder's setters). Nothing is sent
+    /// until `send()`: `POST /Tickets` then `GET /Tickets/{id}`.
     fn create_ticket(
         &self,
+        company_id: i64,
         title: impl Into<String>,
         description: impl Into<String>,
-        company_id: i32,
     ) -> Create<Ticket>;
 
     /// Every ticket of company `company_id` (`companyID eq`): one `POST /Tickets/query` per 500 records,
@@ -89,9 +94,9 @@ pub trait TicketHelpers {
 impl TicketHelpers for EntityHandle<Ticket> {
     fn create_ticket(
         &self,
+        company_id: i64,
         title: impl Into<String>,
         description: impl Into<String>,
-        company_id: i32,
     ) -> Create<Ticket> {
         let mut body = NewTicket::new(company_id, TicketPriority::MEDIUM, TicketStatus::NEW, title);
         body.description = Some(description.into());
@@ -99,13 +104,15 @@ impl TicketHelpers for EntityHandle<Ticket> {
     }
 
     async fn get_by_account(&self, company_id: i64) -> Result<Vec<Ticket>> {
-        self.filter(TicketField::CompanyId.eq(company_id))
+        self.query()
+            .filter(TicketField::CompanyId.eq(company_id))
             .all()
             .await
     }
 
     async fn get_open_tickets(&self) -> Result<Vec<Ticket>> {
-        self.filter(TicketField::Status.noteq(TicketStatus::COMPLETE.0))
+        self.query()
+            .filter(TicketField::Status.noteq(TicketStatus::COMPLETE))
             .all()
             .await
     }
@@ -119,7 +126,8 @@ impl TicketHelpers for EntityHandle<Ticket> {
                 "get_open_tickets_excluding needs at least one closed status".into(),
             ));
         }
-        self.filter(TicketField::Status.not_in(closed_statuses.iter().map(|s| s.0)))
+        self.query()
+            .filter(TicketField::Status.not_in(closed_statuses))
             .all()
             .await
     }
@@ -172,12 +180,12 @@ impl Create<Ticket> {
     }
 
     /// `contactID`.
-    pub fn contact_id(self, contact_id: i32) -> Self {
+    pub fn contact_id(self, contact_id: i64) -> Self {
         self.with(|t| t.contact_id = Some(contact_id))
     }
 
     /// `assignedResourceID` (Autotask also requires `assignedResourceRoleID` then: use [`Create::with`]).
-    pub fn assigned_resource_id(self, resource_id: i32) -> Self {
+    pub fn assigned_resource_id(self, resource_id: i64) -> Self {
         self.with(|t| t.assigned_resource_id = Some(resource_id))
     }
 
@@ -187,16 +195,13 @@ impl Create<Ticket> {
     }
 }
 
-/// Helpers on `client.ticket_notes()`.
+/// Helpers on `client.ticket_notes()`; the same, scoped to one ticket, on `client.tickets().notes(id)`.
 pub trait TicketNoteHelpers {
-    /// A note on ticket `ticket_id`. `note_type` is a tenant picklist value (the schema has no system
-    /// values, so the SDK does not guess one); `publish` defaults to
-    /// [`TicketNotePublish::ALL_AUTOTASK_USERS`]. Nothing is sent until `send()`:
-    /// `POST /Tickets/{ticket_id}/Notes` then `GET /TicketNotes/{id}`.
+    /// A note on ticket `ticket_id`; the same as `client.tickets().notes(ticket_id)`
+    /// [`.create_ticket_note(description, note_type)`](ChildHandle::create_ticket_note).
     fn create_ticket_note(
         &self,
-        ticket_id: i32,
-        title: impl Into<String>,
+        ticket_id: i64,
         description: impl Into<String>,
         note_type: impl Into<TicketNoteNoteType>,
     ) -> CreateChild<TicketNote>;
@@ -210,29 +215,51 @@ pub trait TicketNoteHelpers {
 impl TicketNoteHelpers for EntityHandle<TicketNote> {
     fn create_ticket_note(
         &self,
-        ticket_id: i32,
-        title: impl Into<String>,
+        ticket_id: i64,
         description: impl Into<String>,
         note_type: impl Into<TicketNoteNoteType>,
     ) -> CreateChild<TicketNote> {
-        let mut body = NewTicketNote::new(
-            description,
-            note_type,
-            TicketNotePublish::ALL_AUTOTASK_USERS,
-            ticket_id,
-        );
-        body.title = Some(title.into());
-        CreateChild::new(self.client().clone(), i64::from(ticket_id), body)
+        self.client()
+            .children::<TicketNote>(ticket_id)
+            .create_ticket_note(description, note_type)
     }
 
     async fn get_by_ticket(&self, ticket_id: i64) -> Result<Vec<TicketNote>> {
-        self.filter(TicketNoteField::TicketId.eq(ticket_id))
+        self.query()
+            .filter(TicketNoteField::TicketId.eq(ticket_id))
             .all()
             .await
     }
 }
 
+/// Note helpers of one ticket: `client.tickets().notes(ticket_id)`.
+impl ChildHandle<TicketNote> {
+    /// A note on this ticket. `note_type` is a tenant picklist value (the schema has no system values,
+    /// so the SDK does not guess one); `publish` defaults to [`TicketNotePublish::ALL_AUTOTASK_USERS`],
+    /// the title to none (set them with the builder). Nothing is sent until `send()`:
+    /// `POST /Tickets/{ticket_id}/Notes` then `GET /TicketNotes/{id}`.
+    pub fn create_ticket_note(
+        &self,
+        description: impl Into<String>,
+        note_type: impl Into<TicketNoteNoteType>,
+    ) -> CreateChild<TicketNote> {
+        let body = NewTicketNote::new(
+            self.parent_id(),
+            description,
+            note_type,
+            TicketNotePublish::ALL_AUTOTASK_USERS,
+        );
+        CreateChild::new(self.clone(), body)
+    }
+}
+
 impl CreateChild<TicketNote> {
+    /// `title`.
+    pub fn title(self, title: impl Into<String>) -> Self {
+        let title = title.into();
+        self.with(|n| n.title = Some(title))
+    }
+
     /// `publish` (default [`TicketNotePublish::ALL_AUTOTASK_USERS`]).
     pub fn publish(self, publish: impl Into<TicketNotePublish>) -> Self {
         let publish = publish.into();
@@ -249,12 +276,11 @@ pub struct AttachmentFile {
     pub bytes: Vec<u8>,
 }
 
-/// An upload prepared by [`TicketAttachmentHelpers::upload_attachment`]. Nothing is read or sent until
-/// [`send`](Self::send).
+/// An upload prepared by [`upload_attachment`](ChildHandle::upload_attachment). Nothing is read or sent
+/// until [`send`](Self::send).
 #[must_use = "nothing is uploaded until `send()`"]
 pub struct AttachmentUpload {
-    handle: EntityHandle<TicketAttachment>,
-    ticket_id: i64,
+    handle: ChildHandle<TicketAttachment>,
     source: Source,
     title: Option<String>,
     publish: TicketAttachmentPublish,
@@ -304,10 +330,7 @@ impl AttachmentUpload {
             self.title.unwrap_or(file_name),
         );
         body.data = Some(Base64Data(bytes));
-        let client = self.handle.client().clone();
-        CreateChild::<TicketAttachment>::new(client, self.ticket_id, body)
-            .send()
-            .await
+        self.handle.create_and_get(&body).await
     }
 }
 
@@ -350,13 +373,14 @@ async fn read_attachment(path: PathBuf) -> Result<(String, Vec<u8>)> {
         .map_err(|e| Error::InvalidInput(format!("reading attachment {shown} failed: {e}")))?
 }
 
-/// Helpers on `client.ticket_attachments()`.
+/// Helpers on `client.ticket_attachments()`; the same, scoped to one ticket, on
+/// `client.tickets().attachments(id)`.
 pub trait TicketAttachmentHelpers {
-    /// Prepares an upload of the file at `path` to ticket `ticket_id`; see [`AttachmentUpload::send`] for
-    /// the size check and the requests.
+    /// `client.tickets().attachments(ticket_id)`[`.upload_attachment(path)`](ChildHandle::upload_attachment).
     fn upload_attachment(&self, ticket_id: i64, path: impl AsRef<Path>) -> AttachmentUpload;
 
-    /// Like [`upload_attachment`](Self::upload_attachment), for data already in memory.
+    /// `client.tickets().attachments(ticket_id)`
+    /// [`.upload_attachment_bytes(file_name, bytes)`](ChildHandle::upload_attachment_bytes).
     fn upload_attachment_bytes(
         &self,
         ticket_id: i64,
@@ -364,9 +388,8 @@ pub trait TicketAttachmentHelpers {
         bytes: Vec<u8>,
     ) -> AttachmentUpload;
 
-    /// One attachment with its data: one `GET /Tickets/{ticket_id}/Attachments/{attachment_id}` (the only
-    /// route that returns `data`). `None` when there is no such attachment; a record without data is an
-    /// [`Error::Protocol`].
+    /// `client.tickets().attachments(ticket_id)`
+    /// [`.download_attachment(attachment_id)`](ChildHandle::download_attachment).
     fn download_attachment(
         &self,
         ticket_id: i64,
@@ -383,13 +406,9 @@ pub trait TicketAttachmentHelpers {
 
 impl TicketAttachmentHelpers for EntityHandle<TicketAttachment> {
     fn upload_attachment(&self, ticket_id: i64, path: impl AsRef<Path>) -> AttachmentUpload {
-        AttachmentUpload {
-            handle: self.clone(),
-            ticket_id,
-            source: Source::File(path.as_ref().to_path_buf()),
-            title: None,
-            publish: TicketAttachmentPublish::ALL_AUTOTASK_USERS,
-        }
+        self.client()
+            .children::<TicketAttachment>(ticket_id)
+            .upload_attachment(path)
     }
 
     fn upload_attachment_bytes(
@@ -398,16 +417,9 @@ impl TicketAttachmentHelpers for EntityHandle<TicketAttachment> {
         file_name: impl Into<String>,
         bytes: Vec<u8>,
     ) -> AttachmentUpload {
-        AttachmentUpload {
-            handle: self.clone(),
-            ticket_id,
-            source: Source::Bytes {
-                file_name: file_name.into(),
-                bytes,
-            },
-            title: None,
-            publish: TicketAttachmentPublish::ALL_AUTOTASK_USERS,
-        }
+        self.client()
+            .children::<TicketAttachment>(ticket_id)
+            .upload_attachment_bytes(file_name, bytes)
     }
 
     async fn download_attachment(
@@ -415,26 +427,63 @@ impl TicketAttachmentHelpers for EntityHandle<TicketAttachment> {
         ticket_id: i64,
         attachment_id: i64,
     ) -> Result<Option<AttachmentFile>> {
-        let found = self
-            .client()
+        self.client()
             .children::<TicketAttachment>(ticket_id)
-            .get(attachment_id)
-            .await?;
-        let Some(mut attachment) = found else {
+            .download_attachment(attachment_id)
+            .await
+    }
+
+    async fn get_by_ticket(&self, ticket_id: i64) -> Result<Vec<TicketAttachment>> {
+        self.query()
+            .filter(TicketAttachmentField::TicketId.eq(ticket_id))
+            .all()
+            .await
+    }
+}
+
+/// Attachment helpers of one ticket: `client.tickets().attachments(ticket_id)`.
+impl ChildHandle<TicketAttachment> {
+    /// Prepares an upload of the file at `path` to this ticket; see [`AttachmentUpload::send`] for the
+    /// size check and the requests.
+    pub fn upload_attachment(&self, path: impl AsRef<Path>) -> AttachmentUpload {
+        self.upload(Source::File(path.as_ref().to_path_buf()))
+    }
+
+    /// Like [`upload_attachment`](Self::upload_attachment), for data already in memory.
+    pub fn upload_attachment_bytes(
+        &self,
+        file_name: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> AttachmentUpload {
+        self.upload(Source::Bytes {
+            file_name: file_name.into(),
+            bytes,
+        })
+    }
+
+    fn upload(&self, source: Source) -> AttachmentUpload {
+        AttachmentUpload {
+            handle: self.clone(),
+            source,
+            title: None,
+            publish: TicketAttachmentPublish::ALL_AUTOTASK_USERS,
+        }
+    }
+
+    /// One attachment with its data: one `GET /Tickets/{ticket_id}/Attachments/{attachment_id}` (the
+    /// only route that returns `data`). `None` when there is no such attachment; a record without data
+    /// is an [`Error::Protocol`].
+    pub async fn download_attachment(&self, attachment_id: i64) -> Result<Option<AttachmentFile>> {
+        let Some(mut attachment) = self.get(attachment_id).await? else {
             return Ok(None);
         };
         let Some(Base64Data(bytes)) = attachment.data.take() else {
             return Err(Error::Protocol(format!(
-                "TicketAttachments {attachment_id} of ticket {ticket_id} came back without data"
+                "TicketAttachments {attachment_id} of ticket {} came back without data",
+                self.parent_id()
             )));
         };
         Ok(Some(AttachmentFile { attachment, bytes }))
-    }
-
-    async fn get_by_ticket(&self, ticket_id: i64) -> Result<Vec<TicketAttachment>> {
-        self.filter(TicketAttachmentField::TicketId.eq(ticket_id))
-            .all()
-            .await
     }
 }
 
@@ -463,7 +512,8 @@ pub trait TicketHistoryHelpers {
 
 impl TicketHistoryHelpers for EntityHandle<TicketHistory> {
     async fn get_ticket_history(&self, ticket_id: i64) -> Result<Vec<TicketHistory>> {
-        self.filter(TicketHistoryField::TicketId.eq(ticket_id))
+        self.query()
+            .filter(TicketHistoryField::TicketId.eq(ticket_id))
             .all()
             .await
     }

@@ -3,12 +3,12 @@
 
 use super::csv::write_csv_row;
 use crate::client::Client;
-use crate::dynamic::DynamicEntity;
 use crate::error::{Error, Result};
 use crate::helpers::start_of_day;
-use crate::picklists::Picklist;
-use crate::query::{Filter, Op, QuerySpec};
-use crate::wire::{datetime, decimal, Decimal};
+use crate::metadata::Picklist;
+use crate::model::wire::{datetime, decimal, Decimal};
+use crate::ops::{DynamicEntity, QueryBuilder};
+use crate::query::{Filter, Op};
 use chrono::{DateTime, Duration as Span, Utc};
 use futures::TryStreamExt;
 use serde_json::{json, Value};
@@ -142,11 +142,11 @@ fn cond(field: &str, op: Op, value: impl Into<Value>) -> Filter {
     Filter::condition(field, op, value)
 }
 
-fn spec(filters: Vec<Filter>) -> QuerySpec {
-    QuerySpec {
-        filters,
-        ..QuerySpec::default()
-    }
+/// A query of `entity` with `filters` (ANDed).
+fn query(entity: &DynamicEntity, filters: Vec<Filter>) -> QueryBuilder<Value> {
+    filters
+        .into_iter()
+        .fold(entity.query(), QueryBuilder::filter)
 }
 
 fn open_ticket() -> Filter {
@@ -184,7 +184,7 @@ fn expiring_contracts(now: DateTime<Utc>, days: u32) -> Result<Vec<Filter>> {
 }
 
 /// A picklist value read from `entityInformation/fields`.
-struct PicklistValue {
+struct GroupValue {
     value: i64,
     label: String,
 }
@@ -224,7 +224,7 @@ impl Analytics {
         let tickets = self.entity("Tickets")?;
         let now = Utc::now();
         let picklists = self.client.picklists().all("Tickets").await?;
-        let statuses: Vec<PicklistValue> = picklist(&picklists, "status")?
+        let statuses: Vec<GroupValue> = picklist(&picklists, "status")?
             .into_iter()
             .filter(|v| v.value != TICKET_COMPLETE)
             .collect();
@@ -253,19 +253,25 @@ impl Analytics {
         let projects = self.entity("Projects")?;
         let contracts = self.entity("Contracts")?;
         let invoices = self.entity("Invoices")?;
-        let open_spec = spec(vec![open_ticket()]);
-        let overdue_spec = spec(vec![open_ticket(), cond("dueDateTime", Op::Lt, text(now))]);
-        let created_spec = spec(vec![cond("createDate", Op::Gte, text(now - Span::days(7)))]);
-        let projects_spec = spec(vec![cond("status", Op::NotEq, PROJECT_COMPLETE)]);
-        let contracts_spec = spec(expiring_contracts(now, 30)?);
-        let invoices_spec = spec(unpaid_invoice());
+        let open = query(&tickets, vec![open_ticket()]);
+        let overdue = query(
+            &tickets,
+            vec![open_ticket(), cond("dueDateTime", Op::Lt, text(now))],
+        );
+        let created = query(
+            &tickets,
+            vec![cond("createDate", Op::Gte, text(now - Span::days(7)))],
+        );
+        let active_projects = query(&projects, vec![cond("status", Op::NotEq, PROJECT_COMPLETE)]);
+        let expiring = query(&contracts, expiring_contracts(now, 30)?);
+        let unpaid = query(&invoices, unpaid_invoice());
         let (open, overdue, created, active_projects, expiring, unpaid) = futures::try_join!(
-            tickets.count(&open_spec),
-            tickets.count(&overdue_spec),
-            tickets.count(&created_spec),
-            projects.count(&projects_spec),
-            contracts.count(&contracts_spec),
-            invoices.count(&invoices_spec),
+            open.count(),
+            overdue.count(),
+            created.count(),
+            active_projects.count(),
+            expiring.count(),
+            unpaid.count(),
         )?;
         Ok(DashboardData {
             generated_at: now,
@@ -286,16 +292,16 @@ impl Analytics {
         &self,
         tickets: &DynamicEntity,
         field: &str,
-        values: Vec<PicklistValue>,
+        values: Vec<GroupValue>,
         excluded: &[i64],
         nullable: bool,
     ) -> Result<Vec<GroupCount>> {
         let mut known: Vec<Value> = values.iter().map(|v| json!(v.value)).collect();
         known.extend(excluded.iter().map(|v| json!(v)));
-        let mut buckets: Vec<(GroupCount, QuerySpec)> = values
+        let mut buckets: Vec<(GroupCount, QueryBuilder<Value>)> = values
             .into_iter()
             .map(|v| {
-                let spec = spec(vec![open_ticket(), cond(field, Op::Eq, v.value)]);
+                let spec = query(tickets, vec![open_ticket(), cond(field, Op::Eq, v.value)]);
                 let bucket = GroupCount {
                     value: Some(v.value),
                     label: v.label,
@@ -316,7 +322,7 @@ impl Analytics {
                 label: "(not in picklist)".into(),
                 count: 0,
             },
-            spec(vec![open_ticket(), outside]),
+            query(tickets, vec![open_ticket(), outside]),
         ));
         if nullable {
             buckets.push((
@@ -325,15 +331,17 @@ impl Analytics {
                     label: "(none)".into(),
                     count: 0,
                 },
-                spec(vec![
-                    open_ticket(),
-                    Filter::condition(field, Op::NotExist, Value::Null),
-                ]),
+                query(
+                    tickets,
+                    vec![
+                        open_ticket(),
+                        Filter::condition(field, Op::NotExist, Value::Null),
+                    ],
+                ),
             ));
         }
         let counts =
-            futures::future::try_join_all(buckets.iter().map(|(_, spec)| tickets.count(spec)))
-                .await?;
+            futures::future::try_join_all(buckets.iter().map(|(_, query)| query.count())).await?;
         Ok(buckets
             .into_iter()
             .zip(counts)
@@ -419,12 +427,9 @@ impl Analytics {
                 ),
             };
         company("companyID", &mut filters);
-        let query = QuerySpec {
-            filters,
-            max_records: None,
-            include_fields: include.iter().map(|f| f.to_string()).collect(),
-        };
-        let mut records = self.entity(entity)?.query(&query);
+        let mut records = query(&self.entity(entity)?, filters)
+            .include_fields(include.iter().copied())
+            .stream();
         let mut rows = Vec::new();
         match kind {
             ReportKind::OpenTicketsByCompany => {
@@ -494,7 +499,7 @@ impl Analytics {
 
 /// The values of picklist `field` among `Tickets`' picklists (empty when the tenant has none); an
 /// error when the field is not a picklist or a value is not an integer.
-fn picklist(picklists: &[Picklist], field: &str) -> Result<Vec<PicklistValue>> {
+fn picklist(picklists: &[Picklist], field: &str) -> Result<Vec<GroupValue>> {
     let list = picklists
         .iter()
         .find(|p| p.field().eq_ignore_ascii_case(field))
@@ -509,7 +514,7 @@ fn picklist(picklists: &[Picklist], field: &str) -> Result<Vec<PicklistValue>> {
             let value = v.as_i64().ok_or_else(|| {
                 Error::Protocol(format!("{field} picklist value is not an integer: {v}"))
             })?;
-            Ok(PicklistValue {
+            Ok(GroupValue {
                 value,
                 label: v.label.clone(),
             })

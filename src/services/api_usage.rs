@@ -1,9 +1,9 @@
 //! `client.api_usage()`: py-autotask's `APIUsageMetrics`, from the real `GET /ThresholdInformation` and
 //! this client's own request counts.
 
+use crate::client::EndpointStats;
 use crate::client::{Client, Request};
 use crate::error::{Error, Result};
-use crate::stats::EndpointStats;
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::BTreeMap;

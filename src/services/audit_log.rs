@@ -6,13 +6,13 @@
 //! entries and attachments) and `DeletedTaskActivityLogs` (the same for tasks). Every other entity's
 //! changes are visible only through this client's own [write journal](crate::Client::write_journal).
 
+use crate::client::journal::{JournalEntry, WriteOutcome};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::journal::{JournalEntry, WriteOutcome};
-use crate::query::{Filter, Op, QuerySpec};
-use crate::wire::datetime;
+use crate::model::meta::entity_meta;
+use crate::model::wire::datetime;
+use crate::query::{Filter, Op};
 use chrono::{DateTime, Duration as Span, Utc};
-use futures::TryStreamExt;
 use serde_json::Value;
 
 /// Where an [`AuditEvent`] comes from.
@@ -273,16 +273,12 @@ impl AuditLog {
         let mut skipped = Vec::new();
         for source in sources {
             // A collection whose feature group is not compiled into this build is not queried.
-            if crate::meta::entity_meta(source.collection).is_none() {
+            if entity_meta(source.collection).is_none() {
                 continue;
             }
             let entity = self.client.entities().get_entity(source.collection)?;
-            let spec = QuerySpec {
-                filters: vec![filter(source)],
-                ..QuerySpec::default()
-            };
             // All of a source's pages or none of its events: a failure reports the source as skipped.
-            let read: Result<Vec<Value>> = entity.query(&spec).try_collect().await;
+            let read: Result<Vec<Value>> = entity.query().filter(filter(source)).all().await;
             match read {
                 Ok(records) => events.extend(records.iter().map(|r| source.event(r))),
                 Err(error) => skipped.push((source.kind, error)),

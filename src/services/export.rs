@@ -4,8 +4,8 @@
 use super::csv::write_csv_row;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::meta::Verbs;
-use crate::query::{Filter, Op, QuerySpec};
+use crate::model::meta::Verbs;
+use crate::query::{Filter, Op};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -217,14 +217,10 @@ impl Export {
         let dynamic = self.client.entities().get_entity(collection)?;
         let meta = dynamic.meta();
         let resume_after = self.checkpoint.last_id(collection);
-        let filters = match resume_after {
-            Some(last) => vec![Filter::condition("id", Op::Gt, last)],
-            None => Vec::new(),
-        };
-        let spec = QuerySpec {
-            filters,
-            ..QuerySpec::default()
-        };
+        let mut query = dynamic.query();
+        if let Some(last) = resume_after {
+            query = query.filter(Filter::condition("id", Op::Gt, last));
+        }
         let io = |source| Error::Io {
             what: format!("{collection} export"),
             source,
@@ -243,7 +239,7 @@ impl Export {
                 .collect();
             write_csv_row(writer, &header).map_err(io)?;
         }
-        let mut records = dynamic.query(&spec);
+        let mut records = query.stream();
         let mut written = 0u64;
         let mut previous = resume_after;
         while let Some(record) = records.try_next().await? {

@@ -4,8 +4,9 @@
 use super::spec::{WebhookEntity, WebhookField, WebhookSpec};
 use crate::client::{Client, Request};
 use crate::error::{Error, Result};
-use crate::query::QuerySpec;
-use futures::TryStreamExt as _;
+use crate::model::meta::entity_meta;
+use crate::ops::core::{self, Read};
+use crate::ops::route::Route;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -209,14 +210,12 @@ impl Webhooks {
         let field_ids = self.checked_field_ids(kind, &rows).await?;
 
         let webhooks_entity = kind.webhooks_entity();
-        let answer = self
-            .client
-            .execute(
-                Request::new(Method::POST, webhooks_entity, webhooks_entity)
-                    .body(spec.create_body()),
-            )
-            .await?;
-        let webhook_id = crate::handle::item_id(webhooks_entity, &answer)?;
+        let route = Route::root(entity_meta(webhooks_entity).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "{webhooks_entity} is not compiled into this build (feature `webhooks`)"
+            ))
+        })?);
+        let webhook_id = core::create(&self.client, route, spec.create_body()).await?;
 
         let mut created = RegisteredWebhook {
             entity: kind,
@@ -231,10 +230,10 @@ impl Webhooks {
         {
             return Err(self.undo(kind, webhook_id, cause, &created).await);
         }
-        let record = self
-            .get_json(format!("{webhooks_entity}/{webhook_id}"), webhooks_entity)
-            .await?;
-        created.guid = record["item"]["webhookGUID"]
+        let record = core::get(&self.client, route, webhook_id, Read::Fresh)
+            .await?
+            .unwrap_or_default();
+        created.guid = record["webhookGUID"]
             .as_str()
             .filter(|g| !g.is_empty())
             .map(str::to_string);
@@ -376,8 +375,8 @@ impl Webhooks {
             .client
             .entities()
             .get_entity(entity.webhooks_entity())?
-            .query(&QuerySpec::default())
-            .try_collect()
+            .query()
+            .all()
             .await?;
         records.iter().map(WebhookSummary::from_record).collect()
     }

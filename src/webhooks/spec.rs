@@ -1,9 +1,9 @@
 //! What a webhook registration asks for: the entity kind, the URLs and secret, the subscribed and
 //! display-always fields, and the events.
 
-use crate::entity::FieldName;
 use crate::error::{Error, Result};
-use crate::wire::Secret;
+use crate::model::entity::FieldName;
+use crate::model::wire::Secret;
 use serde_json::{json, Value};
 
 /// The five entities Autotask can send webhook callouts for (PROTOCOL.md 6.8).

@@ -61,7 +61,9 @@ async fn nan_and_infinity_are_refused_as_filter_values() {
             "typed filter",
             client
                 .tickets()
-                .count(TicketField::EstimatedHours.gt(value))
+                .query()
+                .filter(TicketField::EstimatedHours.gt(value))
+                .count()
                 .await,
             "NaN",
         );
@@ -111,7 +113,9 @@ async fn dates_outside_what_the_api_stores_are_refused() {
             text,
             client
                 .tickets()
-                .count(TicketField::DueDateTime.gt(text))
+                .query()
+                .filter(TicketField::DueDateTime.gt(text))
+                .count()
                 .await,
             "1753",
         );
@@ -190,7 +194,9 @@ async fn integers_that_overflow_the_field_are_refused() {
         "filter on an integer field",
         client
             .tickets()
-            .count(TicketField::CompanyId.eq(1_i64 << 40))
+            .query()
+            .filter(TicketField::CompanyId.eq(1_i64 << 40))
+            .count()
             .await,
         "integer",
     );
@@ -198,7 +204,9 @@ async fn integers_that_overflow_the_field_are_refused() {
         "filter on a long field",
         client
             .tickets()
-            .count(TicketField::MonitorId.eq(u64::MAX))
+            .query()
+            .filter(TicketField::MonitorId.eq(u64::MAX))
+            .count()
             .await,
         "long",
     );
@@ -247,4 +255,100 @@ async fn more_or_conditions_than_the_api_accepts_are_refused() {
         "500",
     );
     assert!(stub.seen().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn typed_values_compose_and_a_value_of_the_wrong_kind_is_refused_before_sending() {
+    use autotask::entities::{CompanyType, TicketPriority, TicketStatus};
+    let stub = Stub::start(vec![]).await;
+    let client = client_for(&stub);
+    let query = |filter: Filter| client.tickets().query().filter(filter);
+
+    // A picklist value of another field, of another entity, a date-time on an integer field, a flag on
+    // a text field and a fraction on an id are refused with the reason, and nothing is sent.
+    refused(
+        "priority = a status",
+        query(TicketField::Priority.eq(TicketStatus::COMPLETE))
+            .count()
+            .await,
+        "TicketStatus (a value of Tickets.status)",
+    );
+    refused(
+        "status in company types",
+        query(TicketField::Status.in_list([CompanyType::CUSTOMER]))
+            .count()
+            .await,
+        "CompanyType (a value of Companies.companyType)",
+    );
+    refused(
+        "companyID = a date-time",
+        query(TicketField::CompanyId.eq(chrono::Utc::now()))
+            .count()
+            .await,
+        "a date-time does not fit a field of type integer",
+    );
+    refused(
+        "title = true",
+        query(TicketField::Title.eq(true)).count().await,
+        "a boolean does not fit a field of type string",
+    );
+    refused(
+        "id = 1.5",
+        query(TicketField::Id.eq(1.5)).count().await,
+        "a number does not fit a field of type long",
+    );
+    assert!(stub.seen().is_empty(), "refused before sending");
+
+    // The values that fit compose without casts.
+    let week_ago = chrono::Utc::now() - chrono::Duration::days(7);
+    let open = Filter::and([
+        TicketField::Status.noteq(TicketStatus::COMPLETE),
+        TicketField::Priority.in_list([TicketPriority::HIGH, TicketPriority::CRITICAL]),
+        TicketField::CreateDate.gte(week_ago),
+        TicketField::DueDateTime.lt(chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()),
+        TicketField::CompanyId.eq(42_i64),
+        TicketField::EstimatedHours.gte(Decimal::from(2)),
+    ]);
+    let spec = autotask::QuerySpec {
+        filters: vec![open],
+        ..Default::default()
+    };
+    spec.validate(autotask::entity_meta("Tickets").unwrap())
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&spec.filters[0]).unwrap()["items"][0],
+        json!({"op": "noteq", "field": "status", "value": 5})
+    );
+}
+
+#[tokio::test]
+async fn ids_are_i64_everywhere_and_one_beyond_the_fields_width_is_refused_not_truncated() {
+    let stub = Stub::start(vec![]).await;
+    let client = client_for(&stub);
+    // `companyID` is a 32-bit integer on the wire; the SDK holds every id as i64 and checks the width.
+    let too_wide: i64 = 3_000_000_000;
+    let new = NewTicket::new(too_wide, TicketPriority::HIGH, TicketStatus::NEW, "wide");
+    refused(
+        "create",
+        client.tickets().create(&new).await,
+        "3000000000 does not fit a field of type integer",
+    );
+    refused(
+        "filter",
+        client
+            .tickets()
+            .query()
+            .filter(TicketField::CompanyId.eq(too_wide))
+            .count()
+            .await,
+        "3000000000 does not fit a field of type integer",
+    );
+    let mut patch = TicketPatch::new(5);
+    patch.contact_id = too_wide.into();
+    refused(
+        "update",
+        client.tickets().update(&patch).await,
+        "3000000000 does not fit a field of type integer",
+    );
+    assert!(stub.seen().is_empty(), "refused before sending");
 }

@@ -50,7 +50,7 @@ async fn parent_path_requests_stay_within_the_limit_however_the_server_counts_th
     for i in 0..10 {
         let c = client.clone();
         tasks.push(tokio::spawn(async move {
-            let note = NewTicketNote::new("d", 1, 1, i as i32 + 1);
+            let note = NewTicketNote::new(i + 1, "d", 1, 1);
             c.tickets().notes(i + 1).create(&note).await.map(|_| ())
         }));
         let c = client.clone();

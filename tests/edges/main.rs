@@ -10,6 +10,7 @@ mod stub;
 mod sim_support;
 
 mod bounds;
+mod first_contact;
 mod input;
 mod limits;
 mod outcomes;

@@ -167,7 +167,9 @@ async fn transient_server_errors_on_safe_requests_are_retried() {
     assert_eq!(
         client
             .tickets()
-            .count(autotask::entities::TicketField::Id.gt(0))
+            .query()
+            .filter(autotask::entities::TicketField::Id.gt(0))
+            .count()
             .await
             .unwrap(),
         2

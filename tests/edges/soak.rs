@@ -229,7 +229,7 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
             }
             75..=84 => {
                 let (ticket, _) = tickets[rng.usize(..tickets.len())];
-                let new = NewTicketNote::new(marker.clone(), 1, 1, ticket as i32);
+                let new = NewTicketNote::new(ticket, marker.clone(), 1, 1);
                 let outcome = created(client.tickets().notes(ticket).create(&new).await, &mut log);
                 log.creates.push(CreateRecord {
                     entity: "TicketNotes",
@@ -257,7 +257,9 @@ async fn run_task(client: Client, task: usize, ops: usize) -> TaskLog {
             _ => {
                 if let Err(e) = client
                     .tickets()
-                    .count(TicketField::Title.begins_with(prefix.clone()))
+                    .query()
+                    .filter(TicketField::Title.begins_with(prefix.clone()))
+                    .count()
                     .await
                 {
                     log.unnecessary_errors.push(format!("count: {e}"));

@@ -277,7 +277,7 @@ async fn a_panic_inside_a_request_leaves_the_client_usable_and_its_cache_correct
     let (journal, _) = client.write_journal();
     assert!(
         matches!(journal.as_slice(), [entry] if entry.method == "PATCH"
-            && matches!(entry.outcome, autotask::journal::WriteOutcome::Unknown(_))),
+            && matches!(entry.outcome, autotask::client::journal::WriteOutcome::Unknown(_))),
         "{journal:?}"
     );
 }

@@ -13,7 +13,7 @@ async fn create_company_sends_the_required_fields_and_reads_back() {
     let (sim, client) = start(Seed::None).await;
     let company = client
         .companies()
-        .create_company("Acme Corp", "555-0100", 4)
+        .create_company(4, "Acme Corp", "555-0100")
         .company_type(CompanyType::CUSTOMER)
         .address("1 Main St", "Springfield", "12345")
         .send()
@@ -101,7 +101,7 @@ async fn company_notes_are_created_under_the_company_and_listed_by_company() {
     sim.clear_requests();
     let note = client
         .company_notes()
-        .create_company_note(12, "Renewal call went well", 3, 4)
+        .create_company_note(12, 4, 3, "Renewal call went well")
         .name("Call")
         .send()
         .await

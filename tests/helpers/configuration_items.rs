@@ -12,7 +12,7 @@ async fn create_ci_names_it_through_reference_title() {
     let (sim, client) = start(Seed::None).await;
     let ci = client
         .configuration_items()
-        .create_ci("Front desk PC", 2, 5, 77)
+        .create_ci(5, 77, "Front desk PC", 2)
         .serial_number("SN-1")
         .send()
         .await

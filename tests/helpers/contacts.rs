@@ -18,7 +18,7 @@ async fn create_contact_posts_under_the_company() {
     sim.clear_requests();
     let contact = client
         .contacts()
-        .create_contact("Ada", "Lovelace", 9, "ada@example.com")
+        .create_contact(9, "Ada", "Lovelace", "ada@example.com")
         .primary(true)
         .send()
         .await

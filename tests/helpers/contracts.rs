@@ -18,7 +18,7 @@ async fn create_contract_defaults_to_an_active_one_year_term_from_today() {
     let (sim, client) = start(Seed::None).await;
     let created = client
         .contracts()
-        .create_contract("Managed services", 3, ContractType::RECURRING_SERVICE)
+        .create_contract(3, "Managed services", ContractType::RECURRING_SERVICE)
         .description("All devices")
         .send()
         .await
@@ -122,11 +122,11 @@ async fn renew_contract_creates_the_next_term_linked_with_its_services() {
     assert_eq!(new.is_default_contract, None, "not copied");
     assert_eq!(new.setup_fee, None, "not copied");
     assert_eq!(
-        autotask::wire::datetime::format(&new.start_date.unwrap()),
+        autotask::model::wire::datetime::format(&new.start_date.unwrap()),
         "2026-01-01T00:00:00Z"
     );
     assert_eq!(
-        autotask::wire::datetime::format(&new.end_date.unwrap()),
+        autotask::model::wire::datetime::format(&new.end_date.unwrap()),
         "2026-12-31T00:00:00Z"
     );
     assert!(renewal.all_services_copied());
@@ -255,7 +255,8 @@ async fn a_service_that_cannot_be_copied_is_reported_not_hidden() {
         "the renewal exists"
     );
     // A one-year term stays one year across the leap day of 2024.
-    let format = |d: Option<autotask::DateTime>| autotask::wire::datetime::format(&d.unwrap());
+    let format =
+        |d: Option<autotask::DateTime>| autotask::model::wire::datetime::format(&d.unwrap());
     assert_eq!(format(renewal.contract.start_date), "2025-01-01T00:00:00Z");
     assert_eq!(format(renewal.contract.end_date), "2025-12-31T00:00:00Z");
 

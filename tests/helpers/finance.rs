@@ -114,7 +114,7 @@ mod quotes {
         let (sim, client) = start(Seed::None).await;
         let created = client
             .quotes()
-            .create_quote(4, "Laptops", 3, 11)
+            .create_quote(11, 3, 4, "Laptops")
             .description("Ten laptops")
             .send()
             .await
@@ -159,10 +159,10 @@ mod quotes {
             .quotes()
             .convert_to_project(
                 id,
-                ProjectType(2),
-                ProjectStatus::COMPLETE,
-                start_at,
                 end_at,
+                ProjectType(2),
+                start_at,
+                ProjectStatus::COMPLETE,
             )
             .await
             .unwrap();
@@ -206,10 +206,10 @@ mod quotes {
             .quotes()
             .convert_to_project(
                 unlinked,
-                ProjectType(2),
-                ProjectStatus::COMPLETE,
-                start_at,
                 end_at,
+                ProjectType(2),
+                start_at,
+                ProjectStatus::COMPLETE,
             )
             .await
             .unwrap();
@@ -225,10 +225,10 @@ mod quotes {
             .quotes()
             .convert_to_project(
                 orphan,
-                ProjectType(2),
-                ProjectStatus::COMPLETE,
-                start_at,
                 end_at,
+                ProjectType(2),
+                start_at,
+                ProjectStatus::COMPLETE,
             )
             .await;
         assert!(

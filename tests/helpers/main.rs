@@ -54,5 +54,5 @@ pub fn repeated(call: &str, n: usize) -> Vec<String> {
 
 /// A date-time `days` from now, in the API's format.
 pub fn days_from_now(days: i64) -> String {
-    autotask::wire::datetime::format(&(chrono::Utc::now() + chrono::Duration::days(days)))
+    autotask::model::wire::datetime::format(&(chrono::Utc::now() + chrono::Duration::days(days)))
 }

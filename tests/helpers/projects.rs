@@ -47,7 +47,7 @@ async fn create_project_sends_the_schedule_and_reads_back() {
     let end = "2026-03-01T00:00:00Z".parse().unwrap();
     let created = client
         .projects()
-        .create_project("Office move", 6, 2, ProjectStatus(NEW), start, end)
+        .create_project(6, end, "Office move", 2, start, ProjectStatus(NEW))
         .description("Two floors")
         .send()
         .await
@@ -144,12 +144,12 @@ async fn tasks_are_created_under_the_project_and_found_by_project_and_resource()
     sim.clear_requests();
     let created = client
         .tasks()
-        .create_task(project_id as i32, "Pack boxes", 1)
+        .create_task(project_id, 1, "Pack boxes")
         .estimated_hours(Decimal::from(8))
         .send()
         .await
         .unwrap();
-    assert_eq!(created.project_id, Some(project_id as i32));
+    assert_eq!(created.project_id, Some(project_id));
     assert_eq!(created.status, Some(TaskStatus::NEW));
     assert_eq!(created.remaining_hours, Some(Decimal::from(8)));
     assert_eq!(

@@ -31,7 +31,7 @@ async fn a_created_ticket_that_cannot_be_read_back_keeps_its_id() {
     );
     let error = client
         .tickets()
-        .create_ticket("Printer on fire", "Third floor", 42)
+        .create_ticket(42, "Printer on fire", "Third floor")
         .send()
         .await
         .unwrap_err();
@@ -53,7 +53,7 @@ async fn create_ticket_posts_the_body_and_reads_the_ticket_back() {
     let (sim, client) = start(Seed::None).await;
     let ticket = client
         .tickets()
-        .create_ticket("Printer on fire", "Third floor", 42)
+        .create_ticket(42, "Printer on fire", "Third floor")
         .priority(TicketPriority::HIGH)
         .contact_id(7)
         .send()
@@ -185,7 +185,8 @@ async fn ticket_notes_are_created_under_the_ticket_and_listed_by_ticket() {
     sim.clear_requests();
     let note = client
         .ticket_notes()
-        .create_ticket_note(2, "Called", "Customer called back", 3)
+        .create_ticket_note(2, "Customer called back", 3)
+        .title("Called")
         .publish(TicketNotePublish::INTERNAL_USERS_ONLY)
         .send()
         .await

@@ -28,7 +28,7 @@ async fn labels_and_values_both_ways_with_one_request_per_entity() {
     assert_eq!(status.label_of(8).unwrap(), "In Progress");
     assert_eq!(status.label_of("1").unwrap(), "New");
     assert_eq!(status.default_value().unwrap().label, "New");
-    let new = status.get(1).unwrap();
+    let new = status.entry(1).unwrap();
     assert!(new.is_active && new.is_system && new.parent_value.is_none());
 
     // A second lookup, of the same or another picklist of the entity, is answered from the cache.
@@ -201,4 +201,76 @@ async fn query_results_can_be_labelled() {
         .filter(|r| r.1.ends_with("entityInformation/fields"))
         .count();
     assert_eq!(fields_requests, 1);
+}
+
+#[tokio::test]
+async fn labels_give_typed_values_and_a_records_value_gives_its_label_in_one_call() {
+    use autotask::entities::{TicketPriority, TicketQueue, TicketStatus};
+    let (sim, client) = start_with(Simulator::builder().picklist(
+        "Tickets",
+        "queueID",
+        vec![
+            PicklistValue::new(10, "Support"),
+            PicklistValue::new(11, "SUPPORT"),
+            PicklistValue::new(20, "Billing"),
+        ],
+    ))
+    .await;
+    let statuses = client
+        .picklists()
+        .of::<Ticket>(TicketField::Status)
+        .await
+        .unwrap();
+    let waiting: TicketStatus = statuses.get("Waiting Customer").unwrap();
+    assert_eq!(waiting, TicketStatus::from(7));
+    // Exact first, then the one label that matches ignoring case and spaces.
+    assert_eq!(
+        statuses.get::<TicketStatus>("  waiting customer ").unwrap(),
+        waiting
+    );
+    let queues = client.picklists().for_type::<TicketQueue>().await.unwrap();
+    assert_eq!(
+        queues.get::<TicketQueue>("Support").unwrap(),
+        TicketQueue(10)
+    );
+    assert_eq!(
+        queues.get::<TicketQueue>("billing").unwrap(),
+        TicketQueue(20)
+    );
+    let ambiguous = invalid_input(queues.resolve("support").unwrap_err());
+    assert!(
+        ambiguous.contains("10") && ambiguous.contains("11"),
+        "{ambiguous}"
+    );
+    // The newtype of another field is refused, naming both.
+    let wrong = invalid_input(statuses.get::<TicketPriority>("Complete").unwrap_err());
+    assert!(
+        wrong.contains("Tickets.priority") && wrong.contains("Tickets.status"),
+        "{wrong}"
+    );
+
+    let id = insert_ticket(&sim, "labelled");
+    let ticket = client.tickets().get(id).await.unwrap().unwrap();
+    assert_eq!(
+        client.picklists().label(ticket.status).await.unwrap(),
+        Some("New".to_string())
+    );
+    assert_eq!(
+        client
+            .picklists()
+            .label(TicketStatus::COMPLETE)
+            .await
+            .unwrap(),
+        Some("Complete".to_string())
+    );
+    assert_eq!(
+        client.picklists().label(ticket.queue_id).await.unwrap(),
+        None,
+        "no value, no label"
+    );
+    let fields = sent(&sim)
+        .iter()
+        .filter(|r| **r == fields_request())
+        .count();
+    assert_eq!(fields, 1, "one fields request for every Tickets picklist");
 }

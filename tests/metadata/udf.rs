@@ -6,11 +6,9 @@ use crate::{last_body, sent};
 use autotask::entities::{
     Company, NewCompany, NewTicket, Ticket, TicketPatch, TicketPriority, TicketStatus,
 };
-use autotask::query::QuerySpec;
-use autotask::udf::UdfType;
+use autotask::metadata::UdfType;
 use autotask::{Decimal, Error, Filter, HasUserDefinedFields, Op, UserDefinedField};
 use autotask_sim::{Simulator, SimulatorBuilder, UdfDefinition, UdfType as SimUdfType};
-use futures::TryStreamExt;
 use serde_json::json;
 use std::str::FromStr;
 
@@ -144,7 +142,7 @@ async fn values_are_checked_against_the_definition() {
 async fn udfs_are_sent_in_create_and_patch_bodies_and_read_back_typed() {
     let (sim, client) = start_with(tenant()).await;
     let companies = client.udf_definitions("Companies").await.unwrap();
-    let mut new = NewCompany::new("Acme", 4, "555-0100");
+    let mut new = NewCompany::new(4, "Acme", "555-0100");
     new.set_udf(companies.value("Support Tier", "Silver").unwrap());
     new.set_udf(companies.value("Number of Employees", 250).unwrap());
     new.set_udf(companies.value("Support Tier", "Gold").unwrap()); // replaces Silver
@@ -219,20 +217,20 @@ async fn one_udf_condition_per_query_is_enforced_before_sending() {
     let err = message(two.all().await.unwrap_err());
     assert!(err.contains("one user-defined field"), "{err}");
     assert!(two.count().await.is_err());
-    let spec = QuerySpec {
-        filters: vec![
-            Filter::udf("Customer Reference", Op::Eq, "a"),
-            Filter::udf("Site Code", Op::Exist, json!(null)),
-        ],
-        ..QuerySpec::default()
-    };
-    let dynamic = client.entities().get_entity("Tickets").unwrap();
-    assert!(dynamic.query(&spec).try_collect::<Vec<_>>().await.is_err());
-    assert!(dynamic.count(&spec).await.is_err());
+    let dynamic = client
+        .entities()
+        .get_entity("Tickets")
+        .unwrap()
+        .query()
+        .filter(Filter::udf("Customer Reference", Op::Eq, "a"))
+        .filter(Filter::udf("Site Code", Op::Exist, json!(null)));
+    assert!(dynamic.all().await.is_err());
+    assert!(dynamic.count().await.is_err());
     assert!(sent(&sim).is_empty(), "nothing was sent");
 
     let found = client
         .tickets()
+        .query()
         .filter(
             tickets
                 .filter("customer reference", Op::Eq, "PO-9")

@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
 fn at(when: DateTime) -> String {
-    autotask::wire::datetime::format(&when)
+    autotask::model::wire::datetime::format(&when)
 }
 
 fn ticket(

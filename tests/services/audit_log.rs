@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use serde_json::json;
 
 fn at(when: DateTime) -> String {
-    autotask::wire::datetime::format(&when)
+    autotask::model::wire::datetime::format(&when)
 }
 
 /// History of ticket 100 and task 200 by resources 4 and 5; one entry of each kind is old.

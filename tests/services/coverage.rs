@@ -3,10 +3,9 @@
 //! `Error::NotAnEntity`; and `docs/coverage.md` has a row for each name and each feature section.
 
 use crate::sim_support::start;
-use autotask::aliases::NameKind;
+use autotask::metadata::aliases::NameKind;
 use autotask::Error;
 use autotask_sim::Seed;
-use futures::TryStreamExt;
 use serde_json::json;
 
 /// The reference's list, copied verbatim (numbering dropped; "Allocation Codes" keeps its space) from
@@ -240,7 +239,8 @@ async fn every_reference_name_resolves_to_an_entity_an_alias_or_the_documented_e
                 explanation,
             }) => {
                 assert_eq!(reported, name);
-                let entry = autotask::aliases::lookup(name).expect("documented in aliases");
+                let entry =
+                    autotask::metadata::aliases::lookup(name).expect("documented in aliases");
                 assert_eq!(explanation, entry.explanation());
                 let pointer = match entry.kind {
                     NameKind::Picklist { .. } => "client.picklists().field(",
@@ -271,11 +271,7 @@ async fn an_alias_sends_requests_to_the_real_collection() {
     .unwrap();
     let installed = client.entities().get_entity("InstalledProducts").unwrap();
     assert_eq!(installed.meta().name, "ConfigurationItems");
-    let found: Vec<_> = installed
-        .query(&Default::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let found: Vec<_> = installed.query().all().await.unwrap();
     assert_eq!(found.len(), 1);
     let requests = sim.requests();
     assert_eq!(requests.len(), 1);

@@ -2,7 +2,7 @@
 //! and outcome; queries and reads are not journaled.
 
 use crate::sim_support::start;
-use autotask::journal::WriteOutcome;
+use autotask::client::journal::WriteOutcome;
 use autotask_sim::Seed;
 use serde_json::json;
 

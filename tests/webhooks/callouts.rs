@@ -85,7 +85,10 @@ async fn create_and_update_call_out_signed_and_typed() {
     assert_eq!(update.id, Some(id));
     assert_eq!(update.sequence_number, Some(2));
     // The changed subscribed field plus the display-always one; priority did not change.
-    assert_eq!(update.fields["status"], TicketStatus::COMPLETE.0);
+    assert_eq!(
+        update.fields["status"],
+        serde_json::json!(TicketStatus::COMPLETE)
+    );
     assert_eq!(update.fields["title"], "Printer & scanner");
     assert!(!update.fields.contains_key("priority"));
 

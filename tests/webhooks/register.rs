@@ -245,3 +245,32 @@ async fn a_failed_cleanup_reports_what_still_exists() {
     assert!(sim.get("TicketWebhooks", *webhook_id).is_some());
     assert!(error.to_string().contains("still exist"), "{error}");
 }
+
+#[tokio::test]
+async fn is_ready_is_read_only_and_never_sent_in_a_create_or_patch() {
+    let (sim, client) = sim_support::start(Seed::None).await;
+    for entity in [
+        "CompanyWebhooks",
+        "ContactWebhooks",
+        "ConfigurationItemWebhooks",
+        "TicketWebhooks",
+        "TicketNoteWebhooks",
+    ] {
+        let meta = autotask::entity_meta(entity).unwrap();
+        assert!(meta.field("isReady").unwrap().is_read_only(), "{entity}");
+        let refused = client
+            .entities()
+            .get_entity(entity)
+            .unwrap()
+            .create(&serde_json::json!({
+                "name": "hook", "isActive": true, "isReady": true,
+                "webhookUrl": "http://127.0.0.1:9/hook", "deactivationUrl": "http://127.0.0.1:9/off"
+            }))
+            .await;
+        assert!(
+            matches!(&refused, Err(Error::InvalidInput(text)) if text.contains("isReady is read-only")),
+            "{entity}: {refused:?}"
+        );
+    }
+    assert!(sim.requests().is_empty(), "refused before sending");
+}

@@ -185,7 +185,7 @@ async fn child_batches_under_a_parent_path() {
     let (sim, client) = start(Seed::None).await;
     let ticket_id = insert_ticket(&sim, "parent");
     let notes: Vec<NewTicketNote> = (0..4)
-        .map(|i| NewTicketNote::new(format!("note {i}"), 1, 1, ticket_id as i32))
+        .map(|i| NewTicketNote::new(ticket_id, format!("note {i}"), 1, 1))
         .collect();
 
     let results = client.tickets().notes(ticket_id).create_batch(&notes).await;

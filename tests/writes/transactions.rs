@@ -177,7 +177,7 @@ async fn undeletable_records_are_reported_not_pretended() {
                 ))
                 .await?;
             tx.children::<TicketNote>(ticket)
-                .create(&NewTicketNote::new("note", 1, 1, ticket as i32))
+                .create(&NewTicketNote::new(ticket, "note", 1, 1))
                 .await?;
             tx.entity::<ContactGroup>().create(&group("goes")).await?;
             // A step the server rejects ends the transaction through `?`.

@@ -1,0 +1,140 @@
+//! The read model: one struct per entity, as `GET` and queries return it (every field optional but `id`,
+//! unknown fields kept in `extra`).
+
+use super::doc_attrs;
+use super::kinds::{kind_of, rust_type, serde_with, Kind};
+use super::names::{field_ident, model_ident};
+use super::ModelNames;
+use crate::schema::{EntitySchema, FieldInfo};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+/// Which struct a field attribute is for: the read model decodes, create bodies only encode.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Direction {
+    Decode,
+    EncodeOnly,
+}
+
+/// The `#[serde(...)]` attribute of a read-model or create-body field, or nothing when the field needs
+/// none (its Rust name is its wire name and it is always sent).
+pub(super) fn field_attrs(
+    field: &FieldInfo,
+    kind: &Kind,
+    optional: bool,
+    direction: Direction,
+) -> TokenStream {
+    let wire = &field.name;
+    let mut args = Vec::new();
+    if field_ident(wire) != wire.as_str() {
+        args.push(quote!(rename = #wire));
+    }
+    let with = serde_with(kind);
+    if optional {
+        // Plain `Option` fields default to `None` by themselves; a `with` module needs `default`.
+        if with.is_some() && direction == Direction::Decode {
+            args.push(quote!(default));
+        }
+        args.push(quote!(skip_serializing_if = "Option::is_none"));
+    }
+    if let Some(with) = with {
+        let with = if optional {
+            format!("{with}::option")
+        } else {
+            with.to_string()
+        };
+        args.push(quote!(with = #with));
+    }
+    if args.is_empty() {
+        quote!()
+    } else {
+        quote!(#[serde(#(#args),*)])
+    }
+}
+
+pub(super) fn field_doc(field: &FieldInfo) -> String {
+    let mut doc = format!("`{}`", field.name);
+    if field.is_required {
+        doc.push_str(", required");
+    }
+    if field.is_read_only {
+        doc.push_str(", read-only");
+    }
+    if field.length > 0 {
+        doc.push_str(&format!(", at most {} characters", field.length));
+    }
+    if !field.reference_entity_type.is_empty() {
+        doc.push_str(&format!(", references a {}", field.reference_entity_type));
+    }
+    if !field.picklist_parent_value_field.is_empty() {
+        doc.push_str(&format!(
+            ", depends on `{}`",
+            field.picklist_parent_value_field
+        ));
+    }
+    doc.push('.');
+    doc
+}
+
+pub(super) fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStream {
+    let ident = model_ident(entity);
+    let doc = doc_attrs(&format!(
+        "One `{}` record, as `GET /V1.0/{}` and queries return it. Every field but `id` is optional: \
+         the API sends `null` for empty values and omits fields left out of `IncludeFields`.",
+        entity.model, entity.name
+    ));
+    let fields = entity.fields.iter().map(|field| {
+        let kind = kind_of(entity, field, models);
+        let name = field_ident(&field.name);
+        let ty = rust_type(&kind);
+        let doc = doc_attrs(&field_doc(field));
+        if field.name == "id" {
+            let attrs = field_attrs(field, &kind, false, Direction::Decode);
+            quote! { #doc #attrs pub id: #ty, }
+        } else {
+            let attrs = field_attrs(field, &kind, true, Direction::Decode);
+            quote! { #doc #attrs pub #name: Option<#ty>, }
+        }
+    });
+    let udfs = entity.info.has_user_defined_fields.then(|| {
+        quote! {
+            /// User-defined fields, `[{name, value}]` on the wire; empty when the API sends none or `null`.
+            #[serde(
+                rename = "userDefinedFields",
+                default,
+                deserialize_with = "crate::model::wire::null_as_empty",
+                skip_serializing_if = "Vec::is_empty"
+            )]
+            pub user_defined_fields: Vec<UserDefinedField>,
+        }
+    });
+    let udf_impl = entity
+        .info
+        .has_user_defined_fields
+        .then(|| udf_access(&ident));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub struct #ident {
+            #(#fields)*
+            #udfs
+            /// Fields this version of the SDK does not know, kept so that newer servers decode. A
+            /// `replace` (PUT) of a record read with `read_for_replace` sends them back as read; a
+            /// record read with `include_fields` lacks every field it did not ask for, which is why
+            /// only a whole record can be replaced. `update` (PATCH) sends only the fields it changes.
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+        #udf_impl
+    }
+}
+
+pub(super) fn udf_access(ident: &Ident) -> TokenStream {
+    quote! {
+        impl HasUserDefinedFields for #ident {
+            fn user_defined_fields(&self) -> &[UserDefinedField] { &self.user_defined_fields }
+            fn user_defined_fields_mut(&mut self) -> &mut Vec<UserDefinedField> { &mut self.user_defined_fields }
+        }
+    }
+}
