@@ -39,7 +39,7 @@ async fn sdk_stream(client: &Client) -> u64 {
 /// whatever the ids' density. Phase B replaces this with the SDK's own parallel stream.
 async fn sdk_partitions(client: &Client, parts: i64) -> u64 {
     let tickets = client.tickets();
-    let total = tickets.count(Filter::everything()).await.expect("count") as i64;
+    let total = tickets.query().count().await.expect("count") as i64;
     let first = tickets.query().max_records(1).page().await.expect("probe");
     let Some(lowest) = first.items.first().map(|t| t.id) else {
         return 0;
@@ -91,11 +91,7 @@ async fn main() {
         let target = SimTarget::start(latency).await;
         let client = sdk_client(&target.base_url);
         let http = plain::demo_client();
-        let expected = client
-            .tickets()
-            .count(Filter::everything())
-            .await
-            .expect("count");
+        let expected = client.tickets().query().count().await.expect("count");
         let unit = format!(
             "all {expected} tickets, {} ms added per request; simulator {}",
             latency.as_millis(),
