@@ -130,6 +130,11 @@ async fn main() {
             }
         }
         bench.report("sdk stream()");
+        println!(
+            "\npeak RSS of this process so far: {} (with an in-process simulator it includes the \
+             simulator's records; run one case alone against BENCH_SIM_URL_<ms> for the client's own)",
+            rounds::peak_rss()
+        );
         target.shutdown().await;
     }
 }

@@ -106,6 +106,17 @@ for round in $(seq "$rounds"); do
     done
 done
 
+# Memory: each SDK paging case alone in its own process against the external simulator (0 ms), so the
+# peak RSS is the client's own.
+memory=""
+first_ms="${latency_list%%,*}"
+for case in "sdk stream()" "sdk 3 partitions"; do
+    peak=$(env BENCH_ROUNDS=1 BENCH_CASES="$case" BENCH_LATENCIES_MS="$first_ms" "${sim_env[@]}" \
+        nice cargo bench --quiet -p autotask --bench paging | sed -nE 's/^peak RSS of this process so far: ([^ ]+ [^ ]+).*/\1/p')
+    memory="$memory
+- $case, all $tickets tickets at $first_ms ms, alone in its process: peak RSS $peak"
+done
+
 echo
 echo "# Side by side: $rounds rounds, load at end $(cut -d' ' -f1-3 /proc/loadavg)"
 if command -v python3 >/dev/null 2>&1; then
@@ -113,5 +124,7 @@ if command -v python3 >/dev/null 2>&1; then
 else
     cat "$log"
 fi
+echo
+echo "## memory$memory"
 echo
 echo "samples: $json; Rust tables of each round: $log"

@@ -20,6 +20,19 @@ pub fn load() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+/// The process's peak resident memory so far (`VmHWM` in `/proc/self/status`), e.g. `18.4 MiB`, or `?`.
+/// Run one case alone (`BENCH_CASES`) against an external server to read a case's own peak.
+pub fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!("{:.1} MiB", kib / 1024.0))
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
 /// Whether `case` runs: `BENCH_CASES` (comma-separated parts of case names, e.g. `sdk` to profile the
 /// SDK's cases alone) names it, or is unset.
 pub fn enabled(case: &str) -> bool {
