@@ -194,8 +194,20 @@ async fn a_killed_worker_frees_its_slots_within_the_lease() {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    // Let its leases be renewed at least once, then kill it (SIGKILL: no release is sent).
-    tokio::time::sleep(lease / 2).await;
+    // Kill it (SIGKILL: no release is sent) in the middle of its second round of requests, with
+    // leases renewed at least once by then. Not at a round's end: a task between releasing one slot
+    // and taking the next holds nothing, and the new client would get that slot at once (seen under
+    // CPU load when the kill came one latency after the first round began). The simulator counting 3
+    // requests in flight just before the kill proves 3 leases were held: a lease is taken before its
+    // request is sent and given back after the answer.
+    tokio::time::sleep(latency + latency / 2).await;
+    while sim.threads_in_use(code, "Tickets") < 3 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(30),
+            "the worker stopped holding 3 slots"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     worker.kill().unwrap();
     worker.wait().unwrap();
     let killed = Instant::now();
