@@ -1,10 +1,12 @@
 //! The shared thread limit: four independent clients on one endpoint never have more than three
-//! requests in flight as the simulator counts them, other endpoints run beside them, leases are
-//! renewed while long requests run, and integrations sharing one Redis do not block each other.
+//! requests in flight as the simulator counts them, other endpoints run beside them, a worker far from
+//! Redis gets its turn, leases are renewed while long requests run, and integrations sharing one
+//! Redis do not block each other.
 
-use crate::support::{builder, clients, hammer, redis_or_skip, refusals, Sampler};
+use crate::support::{builder, clients, hammer, redis_or_skip, refusals, slow_proxy, Sampler};
 use autotask::shared_limits::{SharedLimits, SharedLimitsMode};
 use autotask_sim::Simulator;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -56,6 +58,72 @@ async fn four_clients_never_exceed_three_on_one_endpoint_while_others_run_in_par
     for worker in &workers {
         assert_eq!(worker.shared_limits_mode(), Some(SharedLimitsMode::Shared));
     }
+}
+
+/// A worker far from Redis (every byte to and from it 5 ms late) beside a near one whose six tasks
+/// keep every slot taken and three more requests waiting. Slots go first come, first served, so the
+/// far worker gets its turn like any of the near worker's tasks. Without the queue each freed slot
+/// would go to whoever asks first after the release, always the near worker, which hears of it
+/// first: the far worker would starve. Seen with the queue disabled in the acquire script (a slot
+/// to whoever finds one free): 1 far request in the 3 s while each near task made 14, and without
+/// the 3 s cut-off one far request waited 35 to 52 s; with the queue, 9 against 12.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_far_from_redis_gets_its_turn_beside_a_busy_near_one() {
+    let Some(redis) = redis_or_skip("a_worker_far_from_redis_gets_its_turn") else {
+        return;
+    };
+    let sim = Simulator::builder()
+        .request_latency(Duration::from_millis(100))
+        .start()
+        .await
+        .unwrap();
+    let code = autotask_sim::DEFAULT_INTEGRATION_CODE;
+    let far_port = slow_proxy(redis.port, Duration::from_millis(5)).await;
+    let limits = |url: String| SharedLimits::new(url).threshold_poll_interval(None);
+    let near = builder(&sim, code)
+        .shared_limits(limits(redis.url()))
+        .build()
+        .unwrap();
+    let far = builder(&sim, code)
+        .shared_limits(limits(format!("redis://127.0.0.1:{far_port}/")))
+        .build()
+        .unwrap();
+    // Both connected before the race starts.
+    near.tickets().get(1).await.unwrap();
+    far.tickets().get(1).await.unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let near_done = Arc::new(AtomicU64::new(0));
+    let near_tasks: Vec<_> = (0..6)
+        .map(|_| {
+            let (near, stop, done) = (near.clone(), stop.clone(), near_done.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    near.tickets().get(1).await.unwrap();
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    while sim.threads_in_use(code, "Tickets") < 3 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let near_before = near_done.load(Ordering::Relaxed);
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut far_done = 0u64;
+    while let Ok(answer) = tokio::time::timeout_at(deadline.into(), far.tickets().get(1)).await {
+        answer.unwrap();
+        far_done += 1;
+    }
+    let near_per_task = (near_done.load(Ordering::Relaxed) - near_before) as f64 / 6.0;
+    stop.store(true, Ordering::Relaxed);
+    for task in near_tasks {
+        task.await.unwrap();
+    }
+    assert!(
+        far_done as f64 >= near_per_task / 2.0,
+        "the far worker starved: {far_done} requests while each near task made {near_per_task:.1}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

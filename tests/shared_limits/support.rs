@@ -272,3 +272,53 @@ pub fn refusals(sim: &RunningSimulator) -> u64 {
         .copied()
         .unwrap_or(0)
 }
+
+/// A TCP proxy to the local port `target` that hands every chunk on `delay` after it arrived, in
+/// order, both ways: what a worker on another host sees of Redis. Answers the proxy's port; it lives
+/// as long as the runtime.
+pub async fn slow_proxy(target: u16, delay: Duration) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((inbound, _)) = listener.accept().await {
+            let Ok(outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
+                continue;
+            };
+            let (from_client, to_client) = inbound.into_split();
+            let (from_server, to_server) = outbound.into_split();
+            tokio::spawn(forward_late(from_client, to_server, delay));
+            tokio::spawn(forward_late(from_server, to_client, delay));
+        }
+    });
+    port
+}
+
+/// Copies `from` to `to`, each chunk `delay` after it was read (a reader and a writer task, so that
+/// the delay is latency, not a throughput limit).
+async fn forward_late(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay: Duration,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (chunks, mut due) =
+        tokio::sync::mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
+    let writer = tokio::spawn(async move {
+        while let Some((at, bytes)) = due.recv().await {
+            tokio::time::sleep_until(at).await;
+            if to.write_all(&bytes).await.is_err() {
+                return;
+            }
+        }
+        let _ = to.shutdown().await;
+    });
+    let mut buffer = vec![0u8; 16 * 1024];
+    while let Ok(read @ 1..) = from.read(&mut buffer).await {
+        let at = tokio::time::Instant::now() + delay;
+        if chunks.send((at, buffer[..read].to_vec())).is_err() {
+            break;
+        }
+    }
+    drop(chunks);
+    let _ = writer.await;
+}
