@@ -1,6 +1,6 @@
 //! The shared hourly budget: N requests across workers is never exceeded, every worker slows down at
-//! the configured levels (also one that has sent nothing yet), and `ThresholdInformation` is polled
-//! by one worker for all.
+//! the configured levels (also one that has sent nothing yet), requests stop before the threshold by
+//! default, and `ThresholdInformation` is polled by one worker for all.
 
 use crate::support::{builder, redis_or_skip, RedisServer};
 use autotask::shared_limits::{SharedLimits, UsageLevel};
@@ -204,6 +204,61 @@ async fn every_worker_slows_down_at_the_configured_levels_and_stops_at_the_limit
         ],
         "A's watch channel, level by level: {froms:?}"
     );
+}
+
+/// The defaults: slow-down at 50% (100 ms before each request), 75% (500 ms) and 90% (2 s), and
+/// requests stop before the tenant's threshold (at 98% of it), so the API never suspends the tenant.
+/// A second worker without slow-down spends the budget quickly in between, sharing the count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_workers_slow_down_at_50_75_90_percent_and_stop_before_the_threshold() {
+    let Some(redis) = redis_or_skip("by_default_workers_slow_down_and_stop") else {
+        return;
+    };
+    let sim = Simulator::builder()
+        .hourly_threshold(100)
+        .start()
+        .await
+        .unwrap();
+    let defaults = SharedLimits::new(redis.url())
+        .assumed_threshold(100)
+        .threshold_poll_interval(None);
+    let filler = budget_client(&sim, defaults.clone().no_slow_down());
+    let observed = budget_client(&sim, defaults);
+    let slowed = |from, ms| UsageLevel::SlowedDown {
+        from,
+        delay: Duration::from_millis(ms),
+    };
+    // (the tenant's request count after the observed worker's request, its level and least duration)
+    let steps = [
+        (49, UsageLevel::Normal, 0),
+        (50, slowed(0.5, 100), 100),
+        (75, slowed(0.75, 500), 500),
+        (90, slowed(0.9, 2_000), 2_000),
+        (98, UsageLevel::Stopped, 0),
+    ];
+    for (count, level, least_ms) in steps {
+        while sim.threshold_count() < count - 1 {
+            filler.tickets().get(1).await.unwrap();
+        }
+        let started = Instant::now();
+        observed.tickets().get(1).await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(sim.threshold_count(), count);
+        assert_eq!(observed.shared_usage().unwrap().level, level, "at {count}");
+        assert!(
+            took >= Duration::from_millis(least_ms),
+            "request {count} took {took:?}"
+        );
+    }
+    // The 99th would pass 98%: refused for both workers, never sent.
+    for worker in [&observed, &filler] {
+        let refused = worker.tickets().get(1).await.unwrap_err();
+        assert!(
+            matches!(refused, Error::SharedBudgetReached { .. }),
+            "{refused}"
+        );
+    }
+    assert_eq!(sim.threshold_count(), 98);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
