@@ -4,13 +4,15 @@
 //! every worker keeps 3 requests going for the whole run.
 //!
 //! Run: `cargo bench -p autotask --features redis --bench shared_limits --profile dev [-- SECONDS]`
-//! (default 30 s per mode). Needs `redis-server` on PATH; the bench starts its own on a free port.
-//! The timings are dominated by the 150 ms latency, so an optimised build changes nothing measurable.
+//! (default 30 s per mode; 2 s without `--bench`, the smoke run of `cargo test --benches`). Needs
+//! `redis-server` on PATH; the bench starts its own on a free port. The timings are dominated by the
+//! 150 ms latency, so an optimised build changes nothing measurable.
 
 use autotask::shared_limits::SharedLimits;
 use autotask::{Client, Error};
+use autotask_bench_support::rounds;
 use autotask_sim::{RunningSimulator, Simulator};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -99,10 +101,11 @@ async fn run(sim: &RunningSimulator, workers: Vec<Client>, length: Duration) -> 
 
 #[tokio::main]
 async fn main() {
+    // Without `--bench` (`cargo test --benches`, `--all-targets`) a 2 s smoke run per mode.
     let seconds: u64 = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(30);
+        .unwrap_or(if rounds::smoke() { 2 } else { 30 });
     let length = Duration::from_secs(seconds);
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -123,7 +126,14 @@ async fn main() {
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server on PATH (apt-get install redis-server)");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "redis-server did not listen on port {port} within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let url = format!("redis://127.0.0.1:{port}/");
     let sim = Simulator::builder()
         .request_latency(LATENCY)
@@ -158,4 +168,12 @@ async fn main() {
         "\nshared / per-process throughput: {:.2}",
         shared.per_minute() / per_process.per_minute().max(f64::MIN_POSITIVE)
     );
+    // The figures are printed first; a shared run that met the thread limit (Redis not reached, say)
+    // is a broken measurement, not a result.
+    assert_eq!(
+        (shared.thread_limit_refusals, shared.failed),
+        (0, 0),
+        "the shared run must meet no thread-limit error"
+    );
+    assert!(shared.completed > 0 && per_process.completed > 0);
 }
