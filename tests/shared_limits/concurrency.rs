@@ -1,7 +1,7 @@
 //! The shared thread limit: four independent clients on one endpoint never have more than three
 //! requests in flight as the simulator counts them, other endpoints run beside them, a worker far from
-//! Redis gets its turn, leases are renewed while long requests run, and integrations sharing one
-//! Redis do not block each other.
+//! Redis gets its turn, leases are renewed while long requests run, and tenants and integrations
+//! sharing one Redis do not block each other.
 
 use crate::support::{builder, clients, hammer, redis_or_skip, refusals, slow_proxy, Sampler};
 use autotask::shared_limits::{SharedLimits, SharedLimitsMode};
@@ -175,21 +175,23 @@ async fn leases_are_renewed_while_requests_outlive_them() {
     );
 }
 
+/// Keys are namespaced by (API base URL, integration code): another integration code on the same
+/// tenant, and the same integration code on another tenant (a second simulator, another base URL),
+/// each get their own 3 slots from the one Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn integrations_sharing_one_redis_do_not_block_each_other() {
-    let Some(redis) = redis_or_skip("integrations_sharing_one_redis_do_not_block_each_other")
-    else {
+async fn tenants_and_integrations_sharing_one_redis_do_not_block_each_other() {
+    let Some(redis) = redis_or_skip("tenants_and_integrations_sharing_one_redis") else {
         return;
     };
     let other = autotask_sim::ApiUser::new("other@example.com", "secret2", "OTHERCODE");
-    let sim = Arc::new(
-        Simulator::builder()
-            .user(other)
-            .request_latency(Duration::from_millis(40))
-            .start()
-            .await
-            .unwrap(),
-    );
+    let start = |user: Option<autotask_sim::ApiUser>| async {
+        let mut sim = Simulator::builder().request_latency(Duration::from_millis(40));
+        if let Some(user) = user {
+            sim = sim.user(user);
+        }
+        Arc::new(sim.start().await.unwrap())
+    };
+    let (sim, second_tenant) = (start(Some(other)).await, start(None).await);
     let code = autotask_sim::DEFAULT_INTEGRATION_CODE;
     let ours = clients(&sim, Some(&redis), 2);
     let theirs: Vec<_> = (0..2)
@@ -205,17 +207,31 @@ async fn integrations_sharing_one_redis_do_not_block_each_other() {
                 .unwrap()
         })
         .collect();
-    let sampler = Sampler::of(sim.clone(), &[(code, "Tickets"), ("OTHERCODE", "Tickets")]);
-    let (a, b) = tokio::join!(
+    let elsewhere = clients(&second_tenant, Some(&redis), 2);
+    let integrations = Sampler::of(sim.clone(), &[(code, "Tickets"), ("OTHERCODE", "Tickets")]);
+    let tenants = Sampler::across(&[
+        (sim.clone(), code, "Tickets"),
+        (second_tenant.clone(), code, "Tickets"),
+    ]);
+    let (a, b, c) = tokio::join!(
         hammer(&ours, "Tickets", 4, 5),
-        hammer(&theirs, "Tickets", 4, 5)
+        hammer(&theirs, "Tickets", 4, 5),
+        hammer(&elsewhere, "Tickets", 4, 5)
     );
-    let (most, together) = sampler.stop();
-    assert_eq!((a.thread_limit_errors, b.thread_limit_errors), (0, 0));
-    assert!(a.other_errors.is_empty() && b.other_errors.is_empty());
+    let (most, integrations_together) = integrations.stop();
+    let (most_per_tenant, tenants_together) = tenants.stop();
+    for outcome in [&a, &b, &c] {
+        assert_eq!(outcome.thread_limit_errors, 0, "{outcome:?}");
+        assert!(outcome.other_errors.is_empty(), "{outcome:?}");
+    }
     assert_eq!(most, [3, 3], "each integration code has its own 3 slots");
+    assert_eq!(most_per_tenant, [3, 3], "each tenant has its own 3 slots");
     assert!(
-        together > 3,
-        "both integrations ran at once (at most {together} together)"
+        integrations_together > 3,
+        "both integrations ran at once (at most {integrations_together} together)"
+    );
+    assert!(
+        tenants_together > 3,
+        "both tenants ran at once (at most {tenants_together} together)"
     );
 }

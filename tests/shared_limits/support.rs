@@ -225,18 +225,26 @@ impl Sampler {
 
     /// Samples (integration code, entity) pairs.
     pub fn of(sim: Arc<RunningSimulator>, keys: &[(&str, &str)]) -> Sampler {
+        let keys: Vec<_> = keys.iter().map(|(c, e)| (sim.clone(), *c, *e)).collect();
+        Sampler::across(&keys)
+    }
+
+    /// Samples (simulator, integration code, entity) triples: several tenants at once.
+    pub fn across(keys: &[(Arc<RunningSimulator>, &str, &str)]) -> Sampler {
         let stop = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(Mutex::new((vec![0; keys.len()], 0)));
-        let keys: Vec<(String, String)> = keys
+        let keys: Vec<(Arc<RunningSimulator>, String, String)> = keys
             .iter()
-            .map(|(c, e)| (c.to_string(), e.to_string()))
+            .map(|(s, c, e)| (s.clone(), c.to_string(), e.to_string()))
             .collect();
         let thread = {
             let (stop, seen) = (stop.clone(), seen.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let busy: Vec<usize> =
-                        keys.iter().map(|(c, e)| sim.threads_in_use(c, e)).collect();
+                    let busy: Vec<usize> = keys
+                        .iter()
+                        .map(|(sim, c, e)| sim.threads_in_use(c, e))
+                        .collect();
                     let mut seen = seen.lock().unwrap();
                     for (max, now) in seen.0.iter_mut().zip(&busy) {
                         *max = (*max).max(*now);
