@@ -2,7 +2,7 @@
 //!
 //! Autotask's limits belong to the tenant and the integration code, not to a process: 3 requests in
 //! flight per (integration code, endpoint) and 10,000 requests per rolling hour for the whole database
-//! (PROTOCOL.md §6.1–6.2). Several workers, each with its own [`Client`](crate::Client), each allowing 3
+//! (PROTOCOL.md §6.1–6.2). Several workers, each with its own [`Client`], each allowing 3
 //! in flight, make 12 against a limit of 3. With [`ClientBuilder::shared_limits`](crate::ClientBuilder::shared_limits)
 //! every client pointed at the same Redis, API base URL and integration code shares:
 //!
