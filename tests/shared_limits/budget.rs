@@ -107,6 +107,22 @@ async fn a_shared_budget_of_n_requests_is_never_exceeded() {
     }
 }
 
+/// A simulator whose tenant threshold is `threshold`, and shared limits that know it without polling.
+async fn with_threshold(
+    redis: &RedisServer,
+    threshold: u64,
+) -> (autotask_sim::RunningSimulator, SharedLimits) {
+    let sim = Simulator::builder()
+        .hourly_threshold(threshold)
+        .start()
+        .await
+        .unwrap();
+    let limits = SharedLimits::new(redis.url())
+        .assumed_threshold(threshold)
+        .threshold_poll_interval(None);
+    (sim, limits)
+}
+
 fn expected_level(k: u64) -> UsageLevel {
     let delay = |ms| Duration::from_millis(ms);
     match k {
@@ -132,14 +148,8 @@ async fn every_worker_slows_down_at_the_configured_levels_and_stops_at_the_limit
     let Some(redis) = redis_or_skip("every_worker_slows_down_at_the_configured_levels") else {
         return;
     };
-    let sim = Simulator::builder()
-        .hourly_threshold(40)
-        .start()
-        .await
-        .unwrap();
-    let limits = SharedLimits::new(redis.url())
-        .assumed_threshold(40)
-        .threshold_poll_interval(None)
+    let (sim, limits) = with_threshold(&redis, 40).await;
+    let limits = limits
         .slow_down_at(0.5, Duration::from_millis(40))
         .slow_down_at(0.75, Duration::from_millis(80))
         .slow_down_at(0.9, Duration::from_millis(120))
@@ -214,14 +224,7 @@ async fn by_default_workers_slow_down_at_50_75_90_percent_and_stop_before_the_th
     let Some(redis) = redis_or_skip("by_default_workers_slow_down_and_stop") else {
         return;
     };
-    let sim = Simulator::builder()
-        .hourly_threshold(100)
-        .start()
-        .await
-        .unwrap();
-    let defaults = SharedLimits::new(redis.url())
-        .assumed_threshold(100)
-        .threshold_poll_interval(None);
+    let (sim, defaults) = with_threshold(&redis, 100).await;
     let filler = budget_client(&sim, defaults.clone().no_slow_down());
     let observed = budget_client(&sim, defaults);
     let slowed = |from, ms| UsageLevel::SlowedDown {
