@@ -97,6 +97,34 @@ pub enum Error {
         messages: Vec<String>,
     },
 
+    /// Not sent: the hourly request budget shared through Redis
+    /// ([`ClientBuilder::shared_limits`](crate::ClientBuilder::shared_limits), cargo feature `redis`)
+    /// reached its stop line ([`SharedLimits::stop_at`](crate::client::shared_limits::SharedLimits::stop_at),
+    /// or the integration's own [`hourly_budget`](crate::client::shared_limits::SharedLimits::hourly_budget)),
+    /// so the client refused the request itself before the API could suspend the tenant. No HTTP
+    /// request was made. Retryable, creates included: within the call's budget the client waits
+    /// `retry_after` (when the oldest counted minute leaves the rolling hour) and tries again.
+    #[error(
+        "not sent: the shared hourly budget stopped requests at {:.0}% ({tenant_requests} of {threshold} tenant requests, {integration_requests} by this integration{}); budget frees up within {retry_after:?}",
+        share * 100.0,
+        budget.map(|b| format!(", its own budget {b}")).unwrap_or_default()
+    )]
+    SharedBudgetReached {
+        /// The share of the budget used: the larger of `tenant_requests / threshold` and
+        /// `integration_requests / budget`.
+        share: f64,
+        /// Requests this integration's workers sent in the rolling hour.
+        integration_requests: u64,
+        /// The tenant's requests in the rolling hour, as the workers count them.
+        tenant_requests: u64,
+        /// The tenant's hourly threshold.
+        threshold: u64,
+        /// The integration's own hourly budget, when one is configured.
+        budget: Option<u64>,
+        /// When the oldest counted minute leaves the rolling hour, freeing budget.
+        retry_after: Duration,
+    },
+
     /// Any other unsuccessful HTTP answer (405, a 500 without an `errors` list, a gateway error...).
     /// Retryable only for 502, 503 and 504; on a create those become [`Error::UnknownOutcome`] instead.
     #[error("HTTP {status} from {method} {path}: {body}")]
@@ -424,11 +452,14 @@ impl Error {
         )
     }
 
-    /// True for rate and thread limits (py-autotask's `AutotaskRateLimitError`).
+    /// True for rate and thread limits (py-autotask's `AutotaskRateLimitError`), the API's or the shared
+    /// hourly budget's ([`Error::SharedBudgetReached`], refused before sending).
     pub fn is_rate_limit(&self) -> bool {
         matches!(
             self.cause(),
-            Error::RateLimited { .. } | Error::ThreadLimit { .. }
+            Error::RateLimited { .. }
+                | Error::ThreadLimit { .. }
+                | Error::SharedBudgetReached { .. }
         )
     }
 
@@ -449,6 +480,7 @@ impl Error {
         match self.cause() {
             Error::RateLimited { .. }
             | Error::ThreadLimit { .. }
+            | Error::SharedBudgetReached { .. }
             | Error::Transport { .. }
             | Error::Server { .. }
             | Error::MalformedAnswer { .. }
@@ -474,10 +506,12 @@ impl Error {
         }
     }
 
-    /// How long the server asked us to wait, if it said.
+    /// How long to wait before trying again, if known: what the server asked for, or when the shared
+    /// hourly budget frees up.
     pub fn retry_after(&self) -> Option<Duration> {
         match self.cause() {
             Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::SharedBudgetReached { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -859,6 +893,28 @@ mod tests {
         assert!(zone.is_validation() && !zone.is_retryable());
         let bad_request = Error::from_response(400, "POST", "/x", &errors("Bad things"), None);
         assert!(bad_request.is_validation());
+    }
+
+    #[test]
+    fn a_request_the_shared_budget_stopped_is_a_retryable_rate_limit_never_sent() {
+        let stopped = Error::SharedBudgetReached {
+            share: 0.98,
+            integration_requests: 9_800,
+            tenant_requests: 9_800,
+            threshold: 10_000,
+            budget: None,
+            retry_after: Duration::from_secs(42),
+        };
+        assert!(stopped.is_rate_limit() && stopped.is_retryable());
+        assert!(!stopped.may_have_been_processed());
+        assert_eq!(stopped.retry_after(), Some(Duration::from_secs(42)));
+        assert!(stopped.messages().is_empty(), "no server said anything");
+        let text = stopped.to_string();
+        assert!(
+            text.starts_with("not sent: the shared hourly budget") && text.contains("98%"),
+            "{text}"
+        );
+        assert!(!matches!(stopped, Error::RateLimited { .. }));
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub mod testing;
 
 pub use model::entities;
 
+#[cfg(feature = "redis")]
+pub use client::shared_limits;
+
 pub use client::{
     CacheStats, Client, ClientBuilder, EndpointStats, RetryPolicy, DEFAULT_MAX_PAGES_PER_STREAM,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_ZONE_LOOKUP_URL,

@@ -162,7 +162,8 @@ fn certainly_not_applied(error: &Error) -> bool {
         | Error::NotFound { .. }
         | Error::Authentication { .. }
         | Error::RateLimited { .. }
-        | Error::ThreadLimit { .. } => true,
+        | Error::ThreadLimit { .. }
+        | Error::SharedBudgetReached { .. } => true,
         Error::Transport { not_sent, .. } => *not_sent,
         Error::Timeout { sent, .. } => !*sent,
         Error::Http { status, .. } => (400..500).contains(status),

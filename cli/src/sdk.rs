@@ -448,10 +448,11 @@ pub fn map_error(error: autotask::Error) -> CliError {
         ),
         E::NotFound { .. } => CliError::new(Exit::NotFound, message),
         E::Validation { .. } => CliError::new(Exit::Validation, message),
-        E::RateLimited { .. } | E::ThreadLimit { .. } => CliError::new(Exit::RateLimited, message)
-            .hint(
-            "wait and run again, or run fewer jobs at once (`autotask usage` shows the threshold)",
-        ),
+        E::RateLimited { .. } | E::ThreadLimit { .. } | E::SharedBudgetReached { .. } => {
+            CliError::new(Exit::RateLimited, message).hint(
+                "wait and run again, or run fewer jobs at once (`autotask usage` shows the threshold)",
+            )
+        }
         E::InvalidInput(_) | E::NotAnEntity { .. } | E::Configuration(_) => {
             CliError::new(Exit::Usage, message)
         }

@@ -2,6 +2,7 @@
 
 use super::cache::{CacheSettings, ResponseCache};
 use super::limits::local::LocalLimiter;
+use super::limits::Limiter;
 use super::zone::{api_base, checked_url};
 use super::{Client, Inner};
 use crate::error::{Error, Result};
@@ -77,6 +78,9 @@ pub struct ClientBuilder {
     cache: CacheSettings,
     max_response_bytes: usize,
     max_pages_per_stream: usize,
+    /// Limits shared with other workers through Redis ([`super::shared_limits`]).
+    #[cfg(feature = "redis")]
+    pub(super) shared_limits: Option<super::shared_limits::SharedLimits>,
 }
 
 impl Default for ClientBuilder {
@@ -97,6 +101,8 @@ impl Default for ClientBuilder {
             cache: CacheSettings::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_pages_per_stream: DEFAULT_MAX_PAGES_PER_STREAM,
+            #[cfg(feature = "redis")]
+            shared_limits: None,
         }
     }
 }
@@ -238,26 +244,52 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Configuration(format!("http client: {e}")))?;
+        let slots = self.max_concurrent_per_endpoint;
+        let local = || -> Box<dyn Limiter> { Box::new(LocalLimiter::new(slots)) };
+        // With shared limits the Redis limiter admits requests (it keeps a local one for when Redis is
+        // unreachable); the client keeps a typed handle to it for its mode and levels.
+        #[cfg(feature = "redis")]
+        let (limiter, shared_limits) = match self.shared_limits {
+            Some(settings) => {
+                let shared = Arc::new(super::limits::redis::RedisLimiter::new(
+                    settings,
+                    slots,
+                    integration_code.clone(),
+                )?);
+                let limiter: Box<dyn Limiter> = Box::new(Arc::clone(&shared));
+                (limiter, Some(shared))
+            }
+            None => (local(), None),
+        };
+        #[cfg(not(feature = "redis"))]
+        let limiter = local();
+        let inner = Arc::new(Inner {
+            http,
+            username,
+            integration_code,
+            secret,
+            explicit_base: base.is_some(),
+            base: RwLock::new(base),
+            zone_lookup,
+            impersonation: self.impersonation,
+            retry: self.retry,
+            max_concurrent: self.max_concurrent_per_endpoint,
+            max_response_bytes: self.max_response_bytes,
+            max_pages_per_stream: self.max_pages_per_stream,
+            contacted: AtomicBool::new(false),
+            limiter,
+            #[cfg(feature = "redis")]
+            shared_limits,
+            stats: Default::default(),
+            journal: Default::default(),
+            cache: ResponseCache::new(self.cache),
+        });
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &inner.shared_limits {
+            shared.attach(Arc::downgrade(&inner));
+        }
         Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                username,
-                integration_code,
-                secret,
-                explicit_base: base.is_some(),
-                base: RwLock::new(base),
-                zone_lookup,
-                impersonation: self.impersonation,
-                retry: self.retry,
-                max_concurrent: self.max_concurrent_per_endpoint,
-                max_response_bytes: self.max_response_bytes,
-                max_pages_per_stream: self.max_pages_per_stream,
-                contacted: AtomicBool::new(false),
-                limiter: Box::new(LocalLimiter::new(self.max_concurrent_per_endpoint)),
-                stats: Default::default(),
-                journal: Default::default(),
-                cache: ResponseCache::new(self.cache),
-            }),
+            inner,
             impersonation: None,
         })
     }

@@ -9,7 +9,8 @@
 //!   an [`Error`](crate::Error) kind, retry what is safe to retry within the call's budget);
 //! * `retry`: which failures are retried and the backoff between attempts;
 //! * `limits/`: the per-endpoint concurrency limits behind a small internal seam (`Limiter`), with the
-//!   in-process implementation in `limits/local.rs`;
+//!   in-process implementation in `limits/local.rs` and, with the `redis` feature, limits shared
+//!   between processes in `limits/redis/` (configured through [`shared_limits`]);
 //! * [`cache`]: the response cache's storage (records and metadata; what to invalidate is decided by the
 //!   operations layer) and the client's cache controls;
 //! * `stats`: per-endpoint request statistics; [`journal`]: the bounded journal of writes.
@@ -21,6 +22,8 @@ pub(crate) mod limits;
 mod request;
 mod retry;
 mod send;
+#[cfg(feature = "redis")]
+pub mod shared_limits;
 mod stats;
 pub(crate) mod sync;
 mod zone;
@@ -73,6 +76,9 @@ pub(crate) struct Inner {
     pub(crate) contacted: AtomicBool,
     /// Admits requests within the per-endpoint concurrency limits (`limits/`).
     pub(crate) limiter: Box<dyn Limiter>,
+    /// The same limiter when it is the Redis one (its mode, usage and level channel).
+    #[cfg(feature = "redis")]
+    pub(crate) shared_limits: Option<Arc<limits::redis::RedisLimiter>>,
     pub(crate) stats: Stats,
     /// Writes sent through this client (`client.write_journal()`, `client.audit_log()`).
     pub(crate) journal: WriteJournal,

@@ -22,6 +22,7 @@ pub(super) fn may_retry(request: &Request, error: &Error, contacted: bool) -> bo
             error,
             Error::RateLimited { .. }
                 | Error::ThreadLimit { .. }
+                | Error::SharedBudgetReached { .. }
                 | Error::Transport { not_sent: true, .. }
         ),
     }
@@ -67,6 +68,24 @@ pub(super) fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_create_the_shared_budget_stopped_may_be_repeated() {
+        let create = Request::new(reqwest::Method::POST, "Tickets", "Tickets");
+        let stopped = Error::SharedBudgetReached {
+            share: 1.0,
+            integration_requests: 30,
+            tenant_requests: 30,
+            threshold: 10_000,
+            budget: Some(30),
+            retry_after: Duration::from_secs(60),
+        };
+        assert!(may_retry(&create, &stopped, true));
+        assert!(matches!(
+            final_error(&create, stopped),
+            Error::SharedBudgetReached { .. }
+        ));
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -5,15 +5,19 @@
 //! The request path (`send.rs`) sees only the [`Limiter`] seam: `admit(&Endpoint)` waits until the
 //! request may be sent and returns a [`Permit`] that holds its slots until dropped (after the answer
 //! has been read). `local.rs` is the in-process implementation (one semaphore per key, shared by a
-//! client's clones). A backend shared between processes (Redis) is added as `redis.rs` implementing
-//! [`Limiter`]: the builder then puts it in `Inner::limiter` instead of [`local::LocalLimiter`] (keeping
-//! a local one to fall back on), and nothing else in the client changes. A backend that also keeps the
-//! hourly request budget waits for it inside `admit`.
+//! client's clones). `redis/` (cargo feature `redis`) is the backend shared between processes: the
+//! builder puts it in `Inner::limiter` instead of [`local::LocalLimiter`] (it keeps a local one to fall
+//! back on while Redis is unreachable), and it also keeps the shared hourly request budget, waiting for
+//! it (or refusing with [`Error::SharedBudgetReached`](crate::Error::SharedBudgetReached)) inside
+//! `admit`.
 
 pub(crate) mod local;
+#[cfg(feature = "redis")]
+pub(crate) mod redis;
 
 use crate::error::Result;
 use futures::future::BoxFuture;
+use std::sync::Arc;
 use url::Url;
 
 /// What one request counts against: the thread-limit keys (lower-case entity names) and the name its
@@ -24,6 +28,9 @@ pub(crate) struct Endpoint {
     pub keys: Vec<String>,
     /// The entity name statistics are kept under.
     pub name: String,
+    /// The API base the request goes to: limits belong to a tenant's API (and integration code), so a
+    /// limiter shared between clients keeps each base apart.
+    pub api: Url,
 }
 
 impl Endpoint {
@@ -56,7 +63,11 @@ impl Endpoint {
         // deadlock.
         keys.sort();
         keys.dedup();
-        Endpoint { keys, name }
+        Endpoint {
+            keys,
+            name,
+            api: base.clone(),
+        }
     }
 }
 
@@ -82,6 +93,13 @@ pub(crate) trait Limiter: Send + Sync {
     /// bounds the wait by the call's budget (an error then is [`Error::Timeout`](crate::Error::Timeout)).
     /// An error from the backend fails the request.
     fn admit<'a>(&'a self, endpoint: &'a Endpoint) -> BoxFuture<'a, Result<Permit>>;
+}
+
+/// A limiter the client also keeps a typed handle to (the Redis one, for its mode and levels).
+impl<L: Limiter + ?Sized> Limiter for Arc<L> {
+    fn admit<'a>(&'a self, endpoint: &'a Endpoint) -> BoxFuture<'a, Result<Permit>> {
+        (**self).admit(endpoint)
+    }
 }
 
 #[cfg(test)]
