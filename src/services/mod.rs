@@ -16,7 +16,6 @@ mod performance;
 pub use analytics::{Analytics, DashboardData, GroupCount, Report, ReportKind, ReportParams};
 pub use api_usage::{ApiUsage, RateLimitLevel, RateLimitReport, ThresholdUsage};
 pub use audit_log::{AuditEvent, AuditLog, AuditSource, AuditTrail};
-pub use csv::write_csv_row;
-pub use export::{Checkpoint, Export, ExportFormat, ExportProgress, ExportSummary};
+pub use export::{Checkpoint, EntityPosition, Export, ExportFormat, ExportProgress, ExportSummary};
 pub use health::{Health, HealthReport, ZoneInfo};
 pub use performance::{EndpointPerformance, Performance};
