@@ -7,6 +7,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::meta::{EntityMeta, Verbs};
 use crate::model::wire::{datetime, DateTime};
+use crate::ops::QueryBuilder;
 use crate::query::{Filter, Op};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,11 @@ impl Checkpoint {
     /// Every entity's position, by collection name.
     pub fn entities(&self) -> &BTreeMap<String, EntityPosition> {
         &self.entities
+    }
+
+    /// Sets where `entity`'s output got to (for a caller that keeps positions in its own state file).
+    pub fn set_position(&mut self, entity: &str, position: EntityPosition) {
+        self.entities.insert(entity.to_string(), position);
     }
 
     /// Opens the file `path` for `entity`'s output so that the export continues exactly where this
@@ -354,6 +360,35 @@ impl Export {
         self.write_entity(plan, writer, 0).await
     }
 
+    /// The checks [`entities`](Self::entities) makes before any request: `entity` can be queried at its
+    /// root, [`since`](Self::since) can filter it, and the checkpoint is of this export's format. Its
+    /// collection name.
+    pub fn check(&self, entity: &str) -> Result<&'static str> {
+        self.plan(entity).map(|plan| plan.meta.name)
+    }
+
+    /// How many records exporting `entity` now would write (what is left of it after the checkpoint):
+    /// one `POST {E}/query/count` with the export's filters.
+    pub async fn remaining(&self, entity: &str) -> Result<u64> {
+        let plan = self.plan(entity)?;
+        let position = self.checkpoint.position(plan.meta.name).copied();
+        self.query(plan, position.unwrap_or_default())?
+            .count()
+            .await
+    }
+
+    /// The query of `plan`'s records after `position`.
+    fn query(&self, plan: Plan, position: EntityPosition) -> Result<QueryBuilder<Value>> {
+        let mut query = self.client.entities().get_entity(plan.meta.name)?.query();
+        for filter in self.filters.iter().cloned().chain(plan.since) {
+            query = query.filter(filter);
+        }
+        if let Some(last) = position.last_id {
+            query = query.filter(Filter::condition("id", Op::Gt, last));
+        }
+        Ok(query)
+    }
+
     /// The entity, if it can be queried at its root and filtered by [`since`](Self::since), and the
     /// checkpoint is of this export's format.
     fn plan(&self, entity: &str) -> Result<Plan> {
@@ -385,22 +420,16 @@ impl Export {
         writer: &mut W,
         total_before: u64,
     ) -> Result<u64> {
-        let Plan { meta, since } = plan;
+        let meta = plan.meta;
         let collection = meta.name;
-        let mut query = self.client.entities().get_entity(collection)?.query();
-        for filter in self.filters.iter().cloned().chain(since) {
-            query = query.filter(filter);
-        }
-        self.checkpoint.format = Some(self.format);
         let mut position = self
             .checkpoint
             .entities
             .get(collection)
             .copied()
             .unwrap_or_default();
-        if let Some(last) = position.last_id {
-            query = query.filter(Filter::condition("id", Op::Gt, last));
-        }
+        let query = self.query(plan, position)?;
+        self.checkpoint.format = Some(self.format);
         position.done = false;
         let io = |source| Error::Io {
             what: format!("{collection} export"),
