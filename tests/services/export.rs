@@ -452,6 +452,29 @@ async fn filters_and_since_narrow_what_is_exported() {
             ]}
         ])
     );
+    // What is left after a checkpoint, counted before exporting (one query/count), and checked first.
+    let mut resumed = Checkpoint::new();
+    let mut all = Vec::new();
+    let mut first = client.export();
+    first.entity("Companies", &mut all).await.unwrap();
+    let first_id = first
+        .checkpoint()
+        .position("Companies")
+        .unwrap()
+        .last_id
+        .unwrap();
+    let mut position = *first.checkpoint().position("Companies").unwrap();
+    position.last_id = Some(first_id - 2);
+    resumed.set_position("Companies", position);
+    let left = client.export().resume_from(resumed);
+    assert_eq!(left.check("companies").unwrap(), "Companies");
+    sim.clear_requests();
+    assert_eq!(left.remaining("Companies").await.unwrap(), 2);
+    assert!(sim.requests()[0].path.ends_with("/Companies/query/count"));
+    assert!(matches!(
+        left.check("ResourceTimeOffBalances"),
+        Err(Error::InvalidInput(_))
+    ));
     let future = client
         .export()
         .since(Utc.with_ymd_and_hms(2999, 1, 1, 0, 0, 0).unwrap())
