@@ -344,19 +344,18 @@ impl Sdk {
     }
 
     /// The export of `meta` in `format`: records matching all of `filters`, changed or created since
-    /// `since` (a date the API accepts), after `position` when resuming. Checked before any request.
+    /// `since` (a date the API accepts), continuing after `position` (the default one: from the start).
+    /// Checked before any request.
     pub fn export(
         &self,
         meta: &EntityMeta,
         format: ExportFormat,
         filters: &[Filter],
         since: Option<&str>,
-        position: Option<EntityPosition>,
+        position: EntityPosition,
     ) -> Result<EntityExport> {
         let mut checkpoint = autotask::services::Checkpoint::new();
-        if let Some(position) = position {
-            checkpoint.set_position(meta.name, position);
-        }
+        checkpoint.set_position(meta.name, position);
         let mut export = self.client.export().format(format).resume_from(checkpoint);
         for filter in filters {
             export = export.filter(filter.clone());

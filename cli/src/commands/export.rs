@@ -178,7 +178,6 @@ pub async fn run(global: &Global, args: ExportArgs) -> Result<()> {
     for meta in &metas {
         let filters = compile_where(&sdk, meta, args.filter.as_deref()).await?;
         let state = shared.state(meta.name);
-        let resume = state.position.last_id.is_some() || state.position.bytes > 0;
         plans.push(Plan {
             meta,
             export: sdk.export(
@@ -186,7 +185,7 @@ pub async fn run(global: &Global, args: ExportArgs) -> Result<()> {
                 format.sdk(),
                 &filters,
                 since.as_deref(),
-                resume.then_some(state.position),
+                state.position,
             )?,
             path: args.out.join(&state.file),
         });
