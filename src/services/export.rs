@@ -575,6 +575,9 @@ struct CsvRecords {
     columns: Vec<&'static str>,
     exact: HashMap<&'static str, usize>,
     folded: HashMap<String, usize>,
+    /// The previous record's keys and their columns, in order: the records of one answer come with the
+    /// same keys in the same order, so most keys are matched by one string comparison, not a hash.
+    layout: Vec<(String, Option<usize>)>,
     lines: CsvLines,
 }
 
@@ -594,6 +597,7 @@ impl CsvRecords {
                 .map(|(i, c)| (c.to_ascii_lowercase(), i))
                 .collect(),
             columns,
+            layout: Vec::new(),
             lines: CsvLines::new(escape_formulas),
         }
     }
@@ -603,11 +607,21 @@ impl CsvRecords {
         self.lines.header(names)
     }
 
-    fn column(&self, key: &str) -> Option<usize> {
-        self.exact
+    /// The column of the record's `position`th key `key`.
+    fn column(&mut self, position: usize, key: &str) -> Option<usize> {
+        if let Some((known, column)) = self.layout.get(position) {
+            if known == key {
+                return *column;
+            }
+        }
+        let column = self
+            .exact
             .get(key)
             .or_else(|| self.folded.get(&key.to_ascii_lowercase()))
-            .copied()
+            .copied();
+        self.layout.truncate(position);
+        self.layout.push((key.to_string(), column));
+        column
     }
 
     /// The record's cells in column order, then the [`OTHER_FIELDS_COLUMN`] cell: a field outside the
@@ -620,8 +634,8 @@ impl CsvRecords {
         })?;
         let mut cells: Vec<Option<&Value>> = vec![None; self.columns.len()];
         let mut others = Map::new();
-        for (key, value) in object {
-            match self.column(key) {
+        for (position, (key, value)) in object.iter().enumerate() {
+            match self.column(position, key) {
                 Some(i) if cells[i].is_none() => cells[i] = Some(value),
                 _ => {
                     others.insert(key.clone(), value.clone());
@@ -664,6 +678,36 @@ mod tests {
         assert_eq!(cells[0], "7");
         assert_eq!(cells[name], "A", "matched in any case");
         assert_eq!(*cells.last().unwrap(), "\"{\"\"brandNewField\"\":[1,2]}\"");
+        // Records with other keys than the one before still land in the right columns.
+        let meta = entity_meta("Tickets").unwrap();
+        let mut csv = CsvRecords::new(meta, false);
+        let title = csv.columns.iter().position(|c| *c == "title").unwrap();
+        for record in [
+            json!({"id": 1, "title": "a"}),
+            json!({"id": 2, "aaa": true, "title": "b"}),
+            json!({"id": 3, "TITLE": "c"}),
+            json!({"id": 4, "title": "d"}),
+        ] {
+            let line = String::from_utf8(csv.line("Tickets", &record).unwrap().to_vec()).unwrap();
+            let cells: Vec<&str> = line.trim_end().split(',').collect();
+            assert_eq!(cells[0], record["id"].to_string());
+            let expected = record
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("title"));
+            assert_eq!(
+                cells[title],
+                expected.unwrap().1.as_str().unwrap(),
+                "{record}"
+            );
+            let others = if record.get("aaa").is_some() {
+                ",\"{\"\"aaa\"\":true}\""
+            } else {
+                ","
+            };
+            assert!(line.trim_end().ends_with(others), "{line}");
+        }
         let known = csv_line(&json!({"id": 8}));
         assert!(known.contains("\r\n8,,"), "{known}");
         assert!(known.ends_with(",\r\n"), "empty otherFields: {known}");
