@@ -344,19 +344,25 @@ impl Sdk {
     }
 
     /// The export of `meta` in `format`: records matching all of `filters`, changed or created since
-    /// `since` (a date the API accepts), continuing after `position` (the default one: from the start).
-    /// Checked before any request.
+    /// `since` (a date the API accepts), CSV cells that would run as formulas escaped when asked,
+    /// continuing after `position` (the default one: from the start). Checked before any request.
     pub fn export(
         &self,
         meta: &EntityMeta,
         format: ExportFormat,
         filters: &[Filter],
         since: Option<&str>,
+        escape_formulas: bool,
         position: EntityPosition,
     ) -> Result<EntityExport> {
         let mut checkpoint = autotask::services::Checkpoint::new();
         checkpoint.set_position(meta.name, position);
-        let mut export = self.client.export().format(format).resume_from(checkpoint);
+        let mut export = self
+            .client
+            .export()
+            .format(format)
+            .escape_formulas(escape_formulas)
+            .resume_from(checkpoint);
         for filter in filters {
             export = export.filter(filter.clone());
         }

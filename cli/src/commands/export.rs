@@ -35,6 +35,8 @@ struct Options {
     format: FileFormat,
     filter: Option<String>,
     since: Option<String>,
+    #[serde(default)]
+    escape_formulas: bool,
 }
 
 impl FileFormat {
@@ -142,6 +144,7 @@ pub async fn run(global: &Global, args: ExportArgs) -> Result<()> {
         format,
         filter: args.filter.clone(),
         since: since.clone(),
+        escape_formulas: args.escape_formulas,
     };
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CliError::io(format!("cannot create {}", args.out.display()), e))?;
@@ -185,6 +188,7 @@ pub async fn run(global: &Global, args: ExportArgs) -> Result<()> {
                 format.sdk(),
                 &filters,
                 since.as_deref(),
+                args.escape_formulas,
                 state.position,
             )?,
             path: args.out.join(&state.file),
@@ -266,6 +270,9 @@ fn describe_options(options: &Options) -> String {
     }
     if let Some(since) = &options.since {
         parts.push(format!("--since {since}"));
+    }
+    if options.escape_formulas {
+        parts.push("--escape-formulas".into());
     }
     parts.join(" ")
 }
