@@ -2,7 +2,10 @@
 //! latency) with `BENCH_EXPORT_TICKETS` demo tickets (default 10,000), every output to `io::sink()`:
 //! * `export() JSON Lines` and `export() CSV`: `client.export().format(..).entity("Tickets", ..)` (the
 //!   calls in [`sdk_export`]);
-//! * `sdk stream() only`: the SDK's typed stream with nothing written: what fetching costs the SDK;
+//! * `export() CSV, formulas escaped`: the same with `.escape_formulas(true)`;
+//! * `sdk JSON stream only`: the records the export writes, fetched by the SDK's dynamic stream
+//!   (`serde_json::Value` per record) with nothing written: the fetch an export cannot be faster than;
+//! * `sdk stream() only`: the SDK's typed stream with nothing written;
 //! * `reqwest loop → JSON Lines`: a plain reqwest loop over `nextPageUrl` decoding each page into
 //!   `serde_json::Value` records and writing each one as a JSON line: the raw speed an export can reach.
 //!
@@ -23,13 +26,32 @@ use std::time::{Duration, Instant};
 
 /// The SDK under test: all ticket columns exported in `format` to `writer`; the records written.
 /// (Phase B of issue 13 swaps the calls for the reworked export; keep them in this adapter.)
-async fn sdk_export(client: &Client, format: ExportFormat, writer: &mut dyn Write) -> u64 {
+async fn sdk_export(
+    client: &Client,
+    format: ExportFormat,
+    escape_formulas: bool,
+    writer: &mut dyn Write,
+) -> u64 {
     client
         .export()
         .format(format)
+        .escape_formulas(escape_formulas)
         .entity("Tickets", writer)
         .await
         .expect("sdk export")
+}
+
+/// The SDK's dynamic stream alone (what the export fetches): every ticket as JSON, nothing written.
+async fn sdk_json_stream(client: &Client) -> u64 {
+    client
+        .entities()
+        .get_entity("Tickets")
+        .expect("Tickets")
+        .query()
+        .stream()
+        .try_fold(0u64, |n, _record: Value| async move { Ok(n + 1) })
+        .await
+        .expect("sdk json stream")
 }
 
 /// The SDK's typed stream alone: every ticket, nothing written.
@@ -67,17 +89,28 @@ async fn main() {
     let mut bench = Bench::new("export", &unit);
     let expected = tickets as u64;
     for round in 1..=rounds {
-        for (case, format) in [
-            ("export() JSON Lines", ExportFormat::JsonLines),
-            ("export() CSV", ExportFormat::Csv),
+        for (case, format, escape) in [
+            ("export() JSON Lines", ExportFormat::JsonLines, false),
+            ("export() CSV", ExportFormat::Csv, false),
+            ("export() CSV, formulas escaped", ExportFormat::Csv, true),
         ] {
             if rounds::enabled(case) {
                 let started = Instant::now();
-                let n = sdk_export(&client, format, &mut std::io::sink()).await;
-                let note = format!("client.export().format({format:?}).entity(\"Tickets\", sink)");
+                let n = sdk_export(&client, format, escape, &mut std::io::sink()).await;
+                let note = format!(
+                    "client.export().format({format:?}).escape_formulas({escape}).entity(\"Tickets\", sink)"
+                );
                 bench.record(case, &note, round, n, started.elapsed());
                 assert_eq!(n, expected);
             }
+        }
+        if rounds::enabled("sdk JSON stream only") {
+            let started = Instant::now();
+            let n = sdk_json_stream(&client).await;
+            let note =
+                "client.entities().get_entity(\"Tickets\")?.query().stream(), nothing written";
+            bench.record("sdk JSON stream only", note, round, n, started.elapsed());
+            assert_eq!(n, expected);
         }
         if rounds::enabled("sdk stream() only") {
             let started = Instant::now();

@@ -317,6 +317,10 @@ pub struct ExportArgs {
     /// Only records changed (or, without a change date, created) since this date (UTC).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    /// CSV: write text cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab
+    /// or CR) with a leading ', so that Excel shows them as text (OWASP "CSV Injection").
+    #[arg(long)]
+    pub escape_formulas: bool,
     /// Continue an interrupted export in DIR with the same options.
     #[arg(long)]
     pub resume: bool,

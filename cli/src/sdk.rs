@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use autotask::model::meta::{DataType, EntityMeta, FieldMeta, Verbs};
-pub use autotask::services::{RateLimitLevel, ThresholdUsage};
+pub use autotask::services::{EntityPosition, ExportFormat, RateLimitLevel, ThresholdUsage};
 pub use autotask::webhooks::Callout;
 pub use autotask::{EndpointStats, Filter, Op, Picklist, UdfDefinitions, UdfType};
 
@@ -75,6 +75,53 @@ pub fn all_entities() -> &'static [&'static EntityMeta] {
 pub fn datetime(text: &str) -> Option<String> {
     autotask::model::wire::datetime::parse(text)
         .map(|d| autotask::model::wire::datetime::format(&d))
+}
+
+/// One entity's export through the SDK's `client.export()`: its query, CSV or JSON Lines encoding,
+/// ascending-id check, resume point and byte position.
+pub struct EntityExport {
+    export: autotask::services::Export,
+    entity: &'static str,
+}
+
+impl EntityExport {
+    /// Records the export will write (one `query/count`).
+    pub async fn remaining(&self) -> Result<u64> {
+        self.export.remaining(self.entity).await.map_err(map_error)
+    }
+
+    /// The entity's file, new or cut back to the resume position.
+    pub fn open_file(&self, path: &std::path::Path) -> Result<std::fs::File> {
+        self.export
+            .checkpoint()
+            .open_file(self.entity, path)
+            .map_err(|e| match e {
+                autotask::Error::InvalidInput(text) => {
+                    CliError::failure(format!("--resume: {text}"))
+                        .hint("the file was changed since; start over without --resume")
+                }
+                other => map_error(other),
+            })
+    }
+
+    /// Exports to `writer`. `progress` gets the position after every record; `checkpoint` the position
+    /// after the writer was flushed (every page and at the end), to be saved.
+    pub async fn run<W: std::io::Write>(
+        self,
+        writer: &mut W,
+        mut progress: impl FnMut(EntityPosition) + Send + 'static,
+        mut checkpoint: impl FnMut(EntityPosition) -> std::io::Result<()> + Send + 'static,
+    ) -> Result<u64> {
+        let entity = self.entity;
+        let mut export = self
+            .export
+            .on_progress(move |p| progress(p.position))
+            .on_checkpoint(move |c| {
+                c.position(entity)
+                    .map_or(Ok(()), |position| checkpoint(*position))
+            });
+        export.entity(entity, writer).await.map_err(map_error)
+    }
 }
 
 /// Checks a callout's `X-Hook-Signature` over the raw body and decodes it.
@@ -294,6 +341,38 @@ impl Sdk {
             Ok(children) => children.list().map(|r| r.map_err(map_error)).boxed(),
             Err(e) => futures::stream::once(futures::future::ready(Err(e))).boxed(),
         }
+    }
+
+    /// The export of `meta` in `format`: records matching all of `filters`, changed or created since
+    /// `since` (a date the API accepts), CSV cells that would run as formulas escaped when asked,
+    /// continuing after `position` (the default one: from the start). Checked before any request.
+    pub fn export(
+        &self,
+        meta: &EntityMeta,
+        format: ExportFormat,
+        filters: &[Filter],
+        since: Option<&str>,
+        escape_formulas: bool,
+        position: EntityPosition,
+    ) -> Result<EntityExport> {
+        let mut checkpoint = autotask::services::Checkpoint::new();
+        checkpoint.set_position(meta.name, position);
+        let mut export = self
+            .client
+            .export()
+            .format(format)
+            .escape_formulas(escape_formulas)
+            .resume_from(checkpoint);
+        for filter in filters {
+            export = export.filter(filter.clone());
+        }
+        if let Some(text) = since {
+            let since = autotask::model::wire::datetime::parse(text)
+                .ok_or_else(|| CliError::usage(format!("--since {text:?} is not a date")))?;
+            export = export.since(since);
+        }
+        let entity = export.check(meta.name).map_err(map_error)?;
+        Ok(EntityExport { export, entity })
     }
 
     /// `query/count` of `filters`.

@@ -94,6 +94,9 @@ struct CacheEntry {
 struct CacheState {
     settings: CacheSettings,
     records: HashMap<Key, CacheEntry>,
+    /// The record entries by lower-case entity and record id (one key per impersonation and path form),
+    /// so that a write looks at the entries it invalidates and no others.
+    index: HashMap<String, HashMap<i64, Vec<Key>>>,
     /// Least recently used first: tick → key.
     lru: BTreeMap<u64, Key>,
     next_tick: u64,
@@ -101,6 +104,8 @@ struct CacheState {
     /// Bumped by every invalidation; a read stores its answer only if it did not change meanwhile.
     generation: u64,
     stats: CacheStats,
+    /// Record entries looked at by invalidations: what writes cost the cache (tests read it).
+    examined: u64,
 }
 
 /// The cache shared by a client and its clones.
@@ -305,9 +310,7 @@ impl CacheState {
         }
         let entry = self.records.get(key)?;
         if entry.stored.elapsed() >= ttl {
-            let tick = entry.tick;
-            self.records.remove(key);
-            self.lru.remove(&tick);
+            self.remove_record(key);
             return None;
         }
         let answer = entry.answer.clone();
@@ -338,21 +341,73 @@ impl CacheState {
             self.metadata.insert(key, entry);
             return;
         }
-        if let Some(old) = self.records.insert(key.clone(), entry) {
-            self.lru.remove(&old.tick);
+        self.remove_record(&key);
+        if let Some((entity, id)) = &entry.record {
+            let keys = self.index.entry(entity.clone()).or_default();
+            keys.entry(*id).or_default().push(key.clone());
         }
+        self.records.insert(key.clone(), entry);
         self.lru.insert(tick, key);
         while self.records.len() > self.settings.max_records.max(1) {
-            let Some((_, oldest)) = self.lru.pop_first() else {
+            let Some((_, oldest)) = self.lru.first_key_value() else {
                 break;
             };
-            self.records.remove(&oldest);
+            let oldest = oldest.clone();
+            self.remove_record(&oldest);
             self.stats.evictions += 1;
+        }
+    }
+
+    /// Removes a record entry from the map, the LRU order and the index.
+    fn remove_record(&mut self, key: &Key) {
+        let Some(entry) = self.records.remove(key) else {
+            return;
+        };
+        self.lru.remove(&entry.tick);
+        let Some((entity, id)) = &entry.record else {
+            return;
+        };
+        let Some(ids) = self.index.get_mut(entity) else {
+            return;
+        };
+        if let Some(keys) = ids.get_mut(id) {
+            keys.retain(|k| k != key);
+            if keys.is_empty() {
+                ids.remove(id);
+            }
+        }
+        if ids.is_empty() {
+            self.index.remove(entity);
+        }
+    }
+
+    /// Removes every record entry of `entity` (lower case) with `id`, or with any id.
+    fn remove_records_of(&mut self, entity: &str, id: Option<i64>) {
+        let keys: Vec<Key> = match (self.index.get_mut(entity), id) {
+            (None, _) => return,
+            (Some(ids), Some(id)) => ids.remove(&id).unwrap_or_default(),
+            (Some(_), None) => self
+                .index
+                .remove(entity)
+                .into_iter()
+                .flat_map(HashMap::into_values)
+                .flatten()
+                .collect(),
+        };
+        if self.index.get(entity).is_some_and(HashMap::is_empty) {
+            self.index.remove(entity);
+        }
+        for key in keys {
+            self.examined += 1;
+            if let Some(entry) = self.records.remove(&key) {
+                self.lru.remove(&entry.tick);
+            }
         }
     }
 
     fn clear_records(&mut self) {
         self.records.clear();
+        self.index.clear();
         self.lru.clear();
         self.generation += 1;
     }
@@ -362,23 +417,10 @@ impl CacheState {
         if what.metadata {
             self.metadata.clear();
         }
-        let lru = &mut self.lru;
-        self.records.retain(|_, entry| {
-            let Some((entity, id)) = &entry.record else {
-                return true;
-            };
-            let hit_record = *entity == what.entity && what.id.is_none_or(|wanted| wanted == *id);
-            let hit_parent = what
-                .parent
-                .as_ref()
-                .is_some_and(|(parent, parent_id)| entity == parent && id == parent_id);
-            if hit_record || hit_parent {
-                lru.remove(&entry.tick);
-                false
-            } else {
-                true
-            }
-        });
+        self.remove_records_of(&what.entity, what.id);
+        if let Some((parent, parent_id)) = &what.parent {
+            self.remove_records_of(parent, Some(*parent_id));
+        }
     }
 }
 
@@ -456,6 +498,23 @@ mod tests {
         }
     }
 
+    /// The map, the LRU order and the index hold the same record entries.
+    fn assert_consistent(cache: &ResponseCache) {
+        let state = cache.state();
+        let indexed: usize = state
+            .index
+            .values()
+            .flat_map(HashMap::values)
+            .map(Vec::len)
+            .sum();
+        assert_eq!(indexed, state.records.len());
+        assert_eq!(state.lru.len(), state.records.len());
+        assert!(state
+            .index
+            .values()
+            .all(|ids| !ids.is_empty() && ids.values().all(|k| !k.is_empty())));
+    }
+
     fn hit(cache: &ResponseCache, id: i64, who: Option<i64>) -> bool {
         matches!(lookup(cache, id, who), Lookup::Hit(_))
     }
@@ -488,6 +547,7 @@ mod tests {
         assert!(hit(&cache, 1, None) && hit(&cache, 3, None));
         assert!(!hit(&cache, 2, None), "2 was the least recently used");
         assert_eq!(cache.stats().evictions, 1);
+        assert_consistent(&cache);
     }
 
     #[test]
@@ -509,5 +569,115 @@ mod tests {
         cache.invalidate(&Invalidation::of("Tickets", Some(1), None));
         cache.store(read, &json!({"item": {"id": 1, "title": "old"}}));
         assert!(!hit(&cache, 1, None));
+    }
+
+    /// The invalidation rule the cache must keep, applied to one entry: the oracle of the tests below.
+    fn affected(what: &Invalidation, entity: &str, id: i64) -> bool {
+        let entity = entity.to_ascii_lowercase();
+        (entity == what.entity && what.id.is_none_or(|w| w == id))
+            || what
+                .parent
+                .as_ref()
+                .is_some_and(|(p, pid)| *p == entity && *pid == id)
+    }
+
+    #[test]
+    fn invalidation_drops_exactly_what_a_write_may_change() {
+        // Records of three entities, read by two users, tickets also through a second path form.
+        let entities = ["Tickets", "TicketNotes", "Companies"];
+        let mut cached = Vec::new();
+        for entity in entities {
+            for id in 1..=6 {
+                for who in [None, Some(7)] {
+                    cached.push((entity, format!("{entity}/{id}"), id, who));
+                }
+                if entity == "TicketNotes" {
+                    cached.push((entity, format!("Tickets/3/Notes/{id}"), id, None));
+                }
+            }
+        }
+        let writes = [
+            Invalidation::of("Tickets", Some(2), None),
+            Invalidation::of("TICKETNOTES", Some(4), Some(("Tickets", 3))),
+            Invalidation::of("Companies", None, None),
+            Invalidation::of("TicketNotes", None, Some(("Tickets", 5))),
+            Invalidation::of("Contacts", Some(1), None),
+        ];
+        for write in &writes {
+            let cache = cache(1_000);
+            for (entity, path, id, who) in &cached {
+                let Lookup::Miss(Some(token)) =
+                    cache.lookup(Class::Record, path, Some((entity, *id)), *who)
+                else {
+                    panic!("a miss")
+                };
+                cache.store(token, &json!({"item": {"id": id}}));
+            }
+            cache.invalidate(write);
+            assert_consistent(&cache);
+            for (entity, path, id, who) in &cached {
+                let kept = matches!(
+                    cache.lookup(Class::Record, path, Some((entity, *id)), *who),
+                    Lookup::Hit(_)
+                );
+                assert_eq!(
+                    kept,
+                    !affected(write, entity, *id),
+                    "{write:?} and {path} as {who:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_write_costs_what_it_touches_not_what_is_cached() {
+        let cache = cache(DEFAULT_MAX_CACHED_RECORDS);
+        for id in 1..=(DEFAULT_MAX_CACHED_RECORDS as i64 - 10) {
+            fill(&cache, id, None, json!({"item": {"id": id}}));
+        }
+        let companies = |id: i64| {
+            cache.lookup(
+                Class::Record,
+                &format!("Companies/{id}"),
+                Some(("Companies", id)),
+                None,
+            )
+        };
+        for id in 1..=3 {
+            let Lookup::Miss(Some(token)) = companies(id) else {
+                panic!("a miss")
+            };
+            cache.store(token, &json!({"item": {"id": id}}));
+        }
+        let examined = || cache.state().examined;
+        let before = examined();
+        cache.invalidate(&Invalidation::of("Tickets", Some(17), None));
+        assert!(!hit(&cache, 17, None) && hit(&cache, 18, None));
+        assert_eq!(
+            examined() - before,
+            1,
+            "one record written, one entry looked at"
+        );
+        let before = examined();
+        cache.invalidate(&Invalidation::of("Companies", None, None));
+        assert_eq!(
+            examined() - before,
+            3,
+            "a create looks at its entity's entries only"
+        );
+        assert!(!matches!(companies(2), Lookup::Hit(_)));
+        let before = examined();
+        cache.invalidate(&Invalidation::of(
+            "Contacts",
+            Some(4),
+            Some(("Companies", 9)),
+        ));
+        assert_eq!(
+            examined() - before,
+            0,
+            "nothing cached of it: nothing looked at"
+        );
+        assert_eq!(cache.stats().records, DEFAULT_MAX_CACHED_RECORDS - 11);
+        assert_consistent(&cache);
     }
 }

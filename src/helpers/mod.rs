@@ -111,7 +111,7 @@ pub mod prelude {
 }
 
 /// Midnight UTC of the day `at` falls on: the API stores date-only fields (contract dates) this way.
-#[allow(dead_code)] // used by the contracts and quotes helpers only
+#[cfg(any(feature = "contracts", feature = "crm"))]
 pub(crate) fn start_of_day(at: crate::DateTime) -> crate::DateTime {
     at.date_naive()
         .and_hms_opt(0, 0, 0)

@@ -1,7 +1,7 @@
 //! `client.analytics()`: py-autotask's `Analytics` (and `Dashboards`, `Reports`), computed from real
 //! `query/count` and `query` requests.
 
-use super::csv::write_csv_row;
+use super::csv::CsvLines;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::helpers::start_of_day;
@@ -482,16 +482,20 @@ impl Analytics {
     }
 
     /// Writes `report` as CSV (RFC 4180: a header line, CRLF line ends, cells quoted when they hold
-    /// commas, quotes or line breaks, see [`write_csv_row`]). No request is made.
+    /// commas, quotes or line breaks; `null` empty, numbers as JSON). No request is made.
     pub fn export_to_csv<W: Write + ?Sized>(&self, report: &Report, writer: &mut W) -> Result<()> {
         let io = |source| Error::Io {
             what: "report CSV".into(),
             source,
         };
-        let header: Vec<Value> = report.columns.iter().map(|c| json!(c)).collect();
-        write_csv_row(writer, &header).map_err(io)?;
+        let mut csv = CsvLines::new(false);
+        let header = csv
+            .header(report.columns.iter().map(String::as_str))
+            .map_err(io)?;
+        writer.write_all(header).map_err(io)?;
         for row in &report.rows {
-            write_csv_row(writer, row).map_err(io)?;
+            let line = csv.line(row.iter().map(Some)).map_err(io)?;
+            writer.write_all(line).map_err(io)?;
         }
         writer.flush().map_err(io)
     }

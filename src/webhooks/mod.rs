@@ -1,5 +1,6 @@
 //! Autotask webhooks: receiving callouts (signature verification and typed payloads) and managing
-//! webhooks through the API ([`Webhooks::register`] with a [`WebhookSpec`], list, deactivate, delete).
+//! webhooks through the API (feature `webhooks`: `Webhooks::register` with a `WebhookSpec`, list,
+//! deactivate, delete).
 //!
 //! Autotask signs each callout with `X-Hook-Signature: sha1=<base64(HMAC-SHA1(secretKey, body))>`. It computes
 //! the HMAC over a JSON text in which, inside string values, `& < > ' " \` +` and every non-ASCII character are
@@ -18,10 +19,15 @@
 //! assert!(autotask::webhooks::verify("other", body, &header).is_err());
 //! ```
 
+// Managing webhooks works on the `*Webhooks` entities; receiving callouts needs no entity.
+#[cfg(feature = "webhooks")]
 mod manage;
+#[cfg(feature = "webhooks")]
 mod spec;
 
+#[cfg(feature = "webhooks")]
 pub use manage::{RegisteredWebhook, WebhookSummary, Webhooks};
+#[cfg(feature = "webhooks")]
 pub use spec::{WebhookEntity, WebhookField, WebhookSpec};
 
 use base64::Engine as _;

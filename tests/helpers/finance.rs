@@ -98,7 +98,6 @@ mod quotes {
     use crate::sim_support::start;
     use crate::{bodies, calls, days_from_now};
     use autotask::helpers::prelude::*;
-    use autotask::Error;
     use autotask_sim::Seed;
     use serde_json::json;
 
@@ -147,6 +146,7 @@ mod quotes {
     #[tokio::test]
     async fn convert_to_project_copies_the_quote_and_links_it_back() {
         use autotask::entities::{ProjectStatus, ProjectType};
+        use autotask::Error;
         use autotask_sim::{FaultKind, FaultRule};
         let (sim, client) = start(Seed::None).await;
         let id = sim

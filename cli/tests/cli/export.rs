@@ -57,6 +57,57 @@ fn export_writes_files_and_a_summary_without_progress_when_piped() {
     assert_eq!(child_only.status.code(), Some(2));
 }
 
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_escaped_when_asked() {
+    let sim = Sim::with_fixtures();
+    sim.sim
+        .insert(
+            "Companies",
+            serde_json::json!({"companyName": "=HYPERLINK(\"http://x\")", "phone": "+1 555", "ownerResourceID": 1, "companyType": 1}),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let export = |out: &str, escape: bool| {
+        let mut command = sim.cli();
+        command.args(["export", "Companies", "--format", "csv", "--out"]);
+        command.arg(dir.path().join(out));
+        if escape {
+            command.arg("--escape-formulas");
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(read(&dir.path().join(out), "Companies.csv")).unwrap()
+    };
+    let escaped = export("escaped", true);
+    assert!(
+        escaped.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "{escaped}"
+    );
+    assert!(escaped.contains(",'+1 555,"), "{escaped}");
+    assert!(escaped.contains(",Acme,"), "{escaped}");
+    let plain = export("plain", false);
+    assert!(
+        plain.contains("\"=HYPERLINK(\"\"http://x\"\")\""),
+        "{plain}"
+    );
+    assert!(!plain.contains('\''), "{plain}");
+    // A resume must keep the option.
+    let other = sim
+        .cli()
+        .args([
+            "export",
+            "Companies",
+            "--format",
+            "csv",
+            "--resume",
+            "--out",
+        ])
+        .arg(dir.path().join("escaped"))
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(2), "{}", stderr(&other));
+}
+
 /// A simulator with 1,200 tickets whose query pages take 300 ms each, so an export can be caught mid-way.
 fn slow_sim() -> Sim {
     Sim::start(
