@@ -132,17 +132,6 @@ pub trait HasUserDefinedFields {
     }
 }
 
-/// Decodes a list that the API may send as `null` (as an empty list).
-// Used by the generated code of entities with user-defined fields, which some feature groups lack.
-#[allow(dead_code)]
-pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
-}
-
 /// Base64-encoded binary data (attachment `data`), decoded.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Base64Data(pub Vec<u8>);

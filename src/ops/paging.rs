@@ -1,7 +1,9 @@
-//! Complete, bounded paging: follow `nextPageUrl` until the API says there is no more.
+//! Complete, bounded paging: follow `nextPageUrl` until the API says there is no more, decoding each page
+//! straight from the answer's text into the records.
 //!
 //! A POST query's next page is POSTed again with the same body; a link that carries `search=` (from a GET
-//! query or a child list) is followed with GET. Only one page is held in memory at a time.
+//! query or a child list) is followed with GET. The next page is fetched while the consumer works through
+//! the current one, so at most two pages are held at a time.
 //!
 //! Pages come in ascending id order (PROTOCOL.md 3.4), which bounds what a misbehaving server can do: a
 //! record at or below the highest id already seen is a repeat and is not delivered again, a page that
@@ -10,14 +12,25 @@
 //! ([`ClientBuilder::max_pages_per_stream`](crate::ClientBuilder::max_pages_per_stream)). A stream that
 //! fails after delivering records says how far it got ([`Error::StreamInterrupted`]) and can be resumed
 //! from its last id.
+//!
+//! A parallel stream ([`QueryBuilder::parallel`](super::QueryBuilder::parallel)) splits the ids after its
+//! first page into consecutive ranges of about one page each (from `query/count` and the first page's id
+//! density), and fetches up to N of them at once, each by its own `nextPageUrl` chain; the last range is
+//! open-ended, so records created during the run are found as the sequential stream would find them.
+//! Ranges are delivered in order, so records still come in ascending id order, and at most N pages wait
+//! for the consumer.
 
+use super::codec::{read_page, PageRecords, RawPage};
+use super::query_builder::Record;
 use crate::client::{Client, Request};
 use crate::error::{Error, Result, ResumePoint};
-use crate::query::{Filter, Op, QuerySpec};
+use crate::query::{Filter, Op, QuerySpec, MAX_PAGE_SIZE};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use tracing::Instrument;
 
 /// How the first page is asked for.
 #[derive(Debug, Clone)]
@@ -42,147 +55,428 @@ enum Next {
     Done,
 }
 
-/// One page of raw records and where the next one is.
-pub(crate) struct RawPage {
-    pub items: Vec<Value>,
-    pub next_page_url: Option<String>,
+/// Sends `request` and reads its answer as a page of `R` records.
+pub(crate) async fn fetch_page<R: Record>(
+    client: &Client,
+    entity: &str,
+    request: Request,
+) -> Result<RawPage<R>> {
+    let mut page = None;
+    let mut read = |text: &str| {
+        page = Some(read_page::<R>(entity, text)?);
+        Ok(())
+    };
+    client.execute_read(request, &mut read).await?;
+    page.ok_or_else(|| Error::Protocol(format!("{entity}: a query was answered without a page")))
 }
 
-/// Extracts `items` and `pageDetails.nextPageUrl` from a page answer.
-pub(crate) fn parse_page(entity: &str, answer: Value) -> Result<RawPage> {
-    let mut answer = answer;
-    let items = match answer.get_mut("items").map(Value::take) {
-        Some(Value::Array(items)) => items,
-        _ => {
-            return Err(Error::Protocol(format!(
-                "{entity} query answer has no `items` list"
-            )))
-        }
-    };
-    let next_page_url = answer["pageDetails"]["nextPageUrl"]
-        .as_str()
-        .filter(|u| !u.trim().is_empty())
-        .map(str::to_string);
-    Ok(RawPage {
-        items,
-        next_page_url,
+/// `query/count` of one query part.
+pub(crate) async fn count_part(client: &Client, entity: &str, spec: &QuerySpec) -> Result<u64> {
+    let request = Request::new(Method::POST, format!("{entity}/query/count"), entity)
+        .body(spec.body())
+        .read_only();
+    let answer = client.execute(request).await?;
+    answer["queryCount"].as_u64().ok_or_else(|| {
+        Error::Protocol(format!(
+            "{entity} count answer has no queryCount: {answer}"
+        ))
     })
 }
 
-fn id_of(record: &Value) -> Option<i64> {
-    record.get("id").and_then(Value::as_i64)
-}
-
-/// What a page stream has seen so far.
-struct Seen {
+/// One `nextPageUrl` chain: the request for its next page and what it has seen so far.
+struct Chain {
+    client: Client,
+    entity: String,
+    next: Next,
+    first_body: Option<Value>,
     pages: usize,
     /// The highest id of every page so far.
     highest_id: Option<i64>,
+    /// Records at or below this id are not delivered (a resumed child list).
+    after_id: Option<i64>,
 }
 
-/// The stream of pages of one query or child list; records at or below `after_id` (and repeats) are
+impl Chain {
+    fn new(client: Client, entity: String, first: FirstPage, after_id: Option<i64>) -> Self {
+        let first_body = match &first {
+            FirstPage::Query { body, .. } => Some(body.clone()),
+            FirstPage::List { .. } => None,
+        };
+        Self {
+            client,
+            entity,
+            next: Next::First(first),
+            first_body,
+            pages: 0,
+            highest_id: None,
+            after_id,
+        }
+    }
+
+    fn is_done(&self) -> bool {
+        matches!(self.next, Next::Done)
+    }
+
+    /// The next page's records (repeats left out); `None` once the chain is done.
+    async fn next_page<R: Record>(&mut self) -> Result<Option<PageRecords<R>>> {
+        let entity = self.entity.as_str();
+        let max_pages = self.client.inner.max_pages_per_stream;
+        let request = match std::mem::replace(&mut self.next, Next::Done) {
+            Next::Done => return Ok(None),
+            Next::Capped => {
+                return Err(Error::Protocol(format!(
+                    "{entity}: the server still offered a next page after {max_pages} pages, the most \
+                     one stream follows (ClientBuilder::max_pages_per_stream)"
+                )))
+            }
+            Next::First(FirstPage::Query { path, body }) | Next::Post { url: path, body } => {
+                Request::new(Method::POST, path, entity)
+                    .body(body)
+                    .read_only()
+            }
+            Next::First(FirstPage::List { path }) | Next::Get { url: path } => {
+                Request::new(Method::GET, path, entity)
+            }
+        };
+        let page = fetch_page::<R>(&self.client, entity, request).await?;
+        self.pages += 1;
+        let mut records = page.records;
+        let page_highest = records.decoded().filter_map(R::record_id).max();
+        if let (Some(page_highest), Some(highest)) = (page_highest, self.highest_id) {
+            if page_highest <= highest {
+                return Err(Error::Protocol(format!(
+                    "{entity}: page {} brought no record beyond id {highest}, the highest already \
+                     seen (pages come in ascending id order); stopping instead of paging in a loop",
+                    self.pages
+                )));
+            }
+        }
+        let fetched_any = records.len() > 0;
+        // Ascending order: anything at or below the highest id seen was delivered already (or, in a
+        // resumed stream, before the interruption).
+        if let Some(threshold) = self.highest_id.max(self.after_id) {
+            records.retain(|record| record.record_id().is_none_or(|id| id > threshold));
+        }
+        self.highest_id = self.highest_id.max(page_highest);
+        self.next = match page.next_page_url {
+            None => Next::Done,
+            Some(url) if !fetched_any => {
+                tracing::debug!(%url, "empty page with a next link; stopping");
+                Next::Done
+            }
+            Some(_) if self.pages >= max_pages => Next::Capped,
+            Some(url) => match (&self.first_body, url.to_ascii_lowercase().contains("search=")) {
+                (Some(body), false) => Next::Post {
+                    url,
+                    body: body.clone(),
+                },
+                _ => Next::Get { url },
+            },
+        };
+        Ok(Some(records))
+    }
+}
+
+/// What a page fetch gives back: the chain (to go on with) and the page.
+type Fetched<R> = (Chain, Result<Option<PageRecords<R>>>);
+
+/// Fetches the chain's next page.
+fn fetch_next<R: Record>(mut chain: Chain) -> impl Future<Output = Fetched<R>> + Send {
+    async move {
+        let page = chain.next_page().await;
+        (chain, page)
+    }
+}
+
+/// A fetch running on its own task, so that it proceeds (and its page is decoded, on another core
+/// when there is one) while the consumer works; aborted when dropped, so a dropped stream sends
+/// nothing more.
+struct Task<T>(tokio::task::JoinHandle<T>);
+
+impl<T: Send + 'static> Task<T> {
+    fn spawn(future: impl Future<Output = T> + Send + 'static) -> Self {
+        Task(tokio::spawn(future.instrument(tracing::Span::current())))
+    }
+
+    async fn join(mut self) -> T {
+        match (&mut self.0).await {
+            Ok(value) => value,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => panic!("a page fetch was cancelled while awaited: {error}"),
+        }
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A chain whose next page is fetched while the consumer works through the current one: at most one
+/// page waits.
+struct Prefetched<R> {
+    pending: Option<Task<Fetched<R>>>,
+}
+
+impl<R: Record> Prefetched<R> {
+    fn start(chain: Chain) -> Self {
+        let pending = (!chain.is_done()).then(|| Task::spawn(fetch_next(chain)));
+        Self { pending }
+    }
+
+    async fn next(&mut self) -> Option<Result<PageRecords<R>>> {
+        let (chain, page) = self.pending.take()?.join().await;
+        match page {
+            Ok(Some(records)) => {
+                if !chain.is_done() {
+                    self.pending = Some(Task::spawn(fetch_next(chain)));
+                }
+                Some(Ok(records))
+            }
+            Ok(None) => None,
+            Err(error) => Some(Err(error)),
+        }
+    }
+}
+
+/// The pages of one query or child list, in order; records at or below `after_id` (and repeats) are
 /// not delivered.
-pub(crate) fn pages(
+fn pages<R: Record>(
     client: Client,
     entity: String,
     first: FirstPage,
     after_id: Option<i64>,
-) -> BoxStream<'static, Result<Vec<Value>>> {
-    let first_body = match &first {
-        FirstPage::Query { body, .. } => Some(body.clone()),
-        FirstPage::List { .. } => None,
-    };
-    let max_pages = client.inner.max_pages_per_stream;
-    let seen = Seen {
-        pages: 0,
-        highest_id: None,
-    };
-    stream::try_unfold((Next::First(first), seen), move |(next, mut seen)| {
-        let client = client.clone();
-        let entity = entity.clone();
-        let first_body = first_body.clone();
-        async move {
-            let request = match next {
-                Next::Done => return Ok(None),
-                Next::Capped => {
-                    return Err(Error::Protocol(format!(
-                        "{entity}: the server still offered a next page after {max_pages} pages, the most \
-                         one stream follows (ClientBuilder::max_pages_per_stream)"
-                    )))
-                }
-                Next::First(FirstPage::Query { path, body }) => {
-                    Request::new(Method::POST, path, &entity)
-                        .body(body)
-                        .read_only()
-                }
-                Next::First(FirstPage::List { path }) => Request::new(Method::GET, path, &entity),
-                Next::Post { url, body } => Request::new(Method::POST, url, &entity)
-                    .body(body)
-                    .read_only(),
-                Next::Get { url } => Request::new(Method::GET, url, &entity),
-            };
-            let page = parse_page(&entity, client.execute(request).await?)?;
-            seen.pages += 1;
-            let mut items = page.items;
-            let page_highest = items.iter().filter_map(id_of).max();
-            if let (Some(page_highest), Some(highest)) = (page_highest, seen.highest_id) {
-                if page_highest <= highest {
-                    return Err(Error::Protocol(format!(
-                        "{entity}: page {} brought no record beyond id {highest}, the highest already \
-                         seen (pages come in ascending id order); stopping instead of paging in a loop",
-                        seen.pages
-                    )));
-                }
-            }
-            let fetched_any = !items.is_empty();
-            // Ascending order: anything at or below the highest id seen was delivered already (or, in a
-            // resumed stream, before the interruption).
-            if let Some(threshold) = seen.highest_id.max(after_id) {
-                items.retain(|record| id_of(record).is_none_or(|id| id > threshold));
-            }
-            seen.highest_id = seen.highest_id.max(page_highest);
-            let next = match page.next_page_url {
-                None => Next::Done,
-                Some(url) if !fetched_any => {
-                    tracing::debug!(%url, "empty page with a next link; stopping");
-                    Next::Done
-                }
-                Some(_) if seen.pages >= max_pages => Next::Capped,
-                Some(url) => match (&first_body, url.to_ascii_lowercase().contains("search=")) {
-                    (Some(body), false) => Next::Post {
-                        url,
-                        body: body.clone(),
-                    },
-                    _ => Next::Get { url },
-                },
-            };
-            Ok(Some((items, (next, seen))))
-        }
+) -> BoxStream<'static, Result<PageRecords<R>>> {
+    let chain = Chain::new(client, entity, first, after_id);
+    stream::unfold(Prefetched::start(chain), |mut chain| async move {
+        let page = chain.next().await?;
+        Some((page, chain))
     })
     .boxed()
 }
 
-/// Records tagged with the query part they came from, or a failure with the part it happened in.
-type Tagged = BoxStream<'static, std::result::Result<(usize, Value), (usize, Error)>>;
+/// The id ranges a parallel stream still has to fetch: `[from, from + width)` while `bounded` ranges
+/// are left, then the open-ended `[from, ∞)`.
+struct Plan {
+    from: i64,
+    width: i64,
+    bounded: u64,
+    tail_issued: bool,
+}
+
+impl Plan {
+    /// The next range (lowest id, end if bounded).
+    fn next_range(&mut self) -> Option<(i64, Option<i64>)> {
+        if self.tail_issued {
+            return None;
+        }
+        let from = self.from;
+        if self.bounded == 0 {
+            self.tail_issued = true;
+            return Some((from, None));
+        }
+        let Some(to) = from.checked_add(self.width) else {
+            self.tail_issued = true;
+            return Some((from, None));
+        };
+        self.bounded -= 1;
+        self.from = to;
+        Some((from, Some(to)))
+    }
+}
+
+/// The pages of one query, fetched up to `width` ranges at a time and delivered in id order.
+struct Parallel<R> {
+    client: Client,
+    entity: &'static str,
+    spec: QuerySpec,
+    width: usize,
+    max_total: Option<u64>,
+    started: bool,
+    /// The rest of the range being delivered, when it has more than one page.
+    current: Option<Prefetched<R>>,
+    /// The first pages of the next ranges, in id order.
+    ahead: VecDeque<Task<Fetched<R>>>,
+    plan: Option<Plan>,
+}
+
+impl<R: Record> Parallel<R> {
+    fn chain(&self, spec: &QuerySpec) -> Chain {
+        let first = FirstPage::Query {
+            path: format!("{}/query", self.entity),
+            body: spec.body(),
+        };
+        Chain::new(self.client.clone(), self.entity.to_string(), first, None)
+    }
+
+    async fn next(&mut self) -> Option<Result<PageRecords<R>>> {
+        if !self.started {
+            self.started = true;
+            return self.start().await;
+        }
+        loop {
+            if let Some(current) = &mut self.current {
+                match current.next().await {
+                    Some(page) => return Some(page),
+                    None => {
+                        self.current = None;
+                        self.fill();
+                    }
+                }
+            }
+            let (chain, page) = self.ahead.pop_front()?.join().await;
+            match page {
+                Ok(Some(records)) => {
+                    if chain.is_done() {
+                        self.fill();
+                    } else {
+                        // The range has more pages: they come next, and take the place of one range
+                        // ahead, so that no more than `width` pages wait.
+                        self.current = Some(Prefetched::start(chain));
+                    }
+                    return Some(Ok(records));
+                }
+                Ok(None) => continue,
+                Err(error) => {
+                    self.ahead.clear();
+                    self.plan = None;
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+
+    /// The first page (with `query/count` alongside), and the plan of the ranges after it.
+    async fn start(&mut self) -> Option<Result<PageRecords<R>>> {
+        let first = Task::spawn(fetch_next::<R>(self.chain(&self.spec)));
+        let counting = {
+            let (client, entity, spec) = (self.client.clone(), self.entity, self.spec.clone());
+            Task::spawn(async move { count_part(&client, entity, &spec).await })
+        };
+        let (chain, page) = first.join().await;
+        let records = match page {
+            Ok(Some(records)) => records,
+            Ok(None) => return None,
+            Err(error) => return Some(Err(error)),
+        };
+        if chain.is_done() {
+            return Some(Ok(records));
+        }
+        let plan = match counting.join().await {
+            Ok(total) => self.plan_after(&records, total),
+            Err(error) => {
+                tracing::debug!(%error, "query/count failed; paging the rest sequentially");
+                None
+            }
+        };
+        match plan {
+            Some(plan) => {
+                self.plan = Some(plan);
+                self.fill();
+            }
+            None => self.current = Some(Prefetched::start(chain)),
+        }
+        Some(Ok(records))
+    }
+
+    /// Ranges of about one page each after the first page, from its id density and the count; `None`
+    /// when the rest fits in about one page (the first page's own chain is as fast).
+    fn plan_after(&self, first: &PageRecords<R>, total: u64) -> Option<Plan> {
+        let ids = || first.decoded().filter_map(R::record_id);
+        let (lowest, highest) = (ids().min()?, ids().max()?);
+        let fetched = first.len() as u64;
+        let page = u64::from(self.spec.max_records.unwrap_or(MAX_PAGE_SIZE));
+        let mut remaining = total.saturating_sub(fetched);
+        if let Some(max_total) = self.max_total {
+            remaining = remaining.min(max_total.saturating_sub(fetched));
+        }
+        if remaining <= page {
+            return None;
+        }
+        // Aim a little below a full page, so that a range rarely needs a second page for a few records.
+        let target = (page - page / 50).max(1);
+        let span = highest.checked_sub(lowest)?.checked_add(1)? as f64;
+        let width = ((target as f64) * span / fetched as f64).floor().max(1.0);
+        let width = if width >= i64::MAX as f64 {
+            i64::MAX
+        } else {
+            width as i64
+        };
+        Some(Plan {
+            from: highest.checked_add(1)?,
+            width,
+            bounded: remaining.div_ceil(target).saturating_sub(1),
+            tail_issued: false,
+        })
+    }
+
+    /// Starts the next ranges until `width` pages are on their way.
+    fn fill(&mut self) {
+        while self.ahead.len() < self.width {
+            let Some((from, to)) = self.plan.as_mut().and_then(Plan::next_range) else {
+                return;
+            };
+            let mut spec = self.spec.clone();
+            spec.filters.push(Filter::condition("id", Op::Gte, from));
+            if let Some(to) = to {
+                spec.filters.push(Filter::condition("id", Op::Lt, to));
+            }
+            let chain = self.chain(&spec);
+            self.ahead.push_back(Task::spawn(fetch_next(chain)));
+        }
+    }
+}
+
+/// The pages of one query fetched up to `width` id ranges at a time, in id order.
+fn parallel_pages<R: Record>(
+    client: Client,
+    entity: &'static str,
+    spec: QuerySpec,
+    width: usize,
+    max_total: Option<u64>,
+) -> BoxStream<'static, Result<PageRecords<R>>> {
+    let state = Parallel {
+        client,
+        entity,
+        spec,
+        width,
+        max_total,
+        started: false,
+        current: None,
+        ahead: VecDeque::new(),
+        plan: None,
+    };
+    stream::unfold(state, |mut state| async move {
+        let page = state.next().await?;
+        Some((page, state))
+    })
+    .boxed()
+}
+
+/// Records tagged with the query part they came from (a record that does not decode as its error), or
+/// a failure of the stream with the part it happened in.
+type Tagged<R> = BoxStream<'static, std::result::Result<(usize, Result<R>), (usize, Error)>>;
 
 /// The records of one part's pages, tagged with the part.
-fn tagged(part: usize, pages: BoxStream<'static, Result<Vec<Value>>>) -> Tagged {
+fn tagged<R: Record>(part: usize, pages: BoxStream<'static, Result<PageRecords<R>>>) -> Tagged<R> {
     pages
-        .map_ok(move |items| stream::iter(items.into_iter().map(move |record| Ok((part, record)))))
+        .map_ok(move |records| stream::iter(records.into_results().map(move |r| Ok((part, r)))))
         .map_err(move |error| (part, error))
         .try_flatten()
         .boxed()
 }
 
 /// Counts what was delivered and ends at the first failure, which, once records were delivered (or for a
-/// resumed stream), becomes [`Error::StreamInterrupted`] with the point to resume from.
-fn tracked(
+/// resumed stream), becomes [`Error::StreamInterrupted`] with the point to resume from. A record that
+/// does not decode is reported in its place ([`Error::Decode`]) without ending the stream.
+fn tracked<R: Record>(
     entity: String,
-    records: Tagged,
+    records: Tagged<R>,
     start: Option<ResumePoint>,
-) -> BoxStream<'static, Result<Value>> {
-    struct Tracking {
-        records: Tagged,
+) -> BoxStream<'static, Result<R>> {
+    struct Tracking<R> {
+        records: Tagged<R>,
         entity: String,
         delivered: u64,
         point: ResumePoint,
@@ -202,13 +496,15 @@ fn tracked(
             return None;
         }
         match state.records.next().await? {
-            Ok((part, record)) => {
+            Ok((part, Ok(record))) => {
                 state.delivered += 1;
-                let after_id =
-                    id_of(&record).or(state.point.after_id.filter(|_| state.point.part == part));
+                let after_id = record
+                    .record_id()
+                    .or(state.point.after_id.filter(|_| state.point.part == part));
                 state.point = ResumePoint { part, after_id };
                 Some((Ok(record), state))
             }
+            Ok((_, Err(undecodable))) => Some((Err(undecodable), state)),
             Err((part, error)) => {
                 state.done = true;
                 if state.point.part != part {
@@ -235,18 +531,21 @@ fn tracked(
 }
 
 /// Every record matching `spec`, in pages, merged across split `in` lists without duplicates; from
-/// `resume` on when given.
-pub(crate) fn records(
+/// `resume` on when given. With `parallel` above 1 (and one query part), up to that many pages are
+/// fetched at once.
+pub(crate) fn records<R: Record>(
     client: Client,
     entity: &'static str,
     spec: &QuerySpec,
     max_total: Option<u64>,
     resume: Option<ResumePoint>,
-) -> BoxStream<'static, Result<Value>> {
+    parallel: usize,
+) -> BoxStream<'static, Result<R>> {
     let parts = spec.split_long_lists();
     let dedupe = parts.len() > 1;
     let path = format!("{entity}/query");
     let first_part = resume.map_or(0, |r| r.part);
+    let one_part = parts.len() == 1;
     let streams = parts
         .into_iter()
         .enumerate()
@@ -256,20 +555,27 @@ pub(crate) fn records(
             if let Some(id) = after_id {
                 part.filters.push(Filter::condition("id", Op::Gt, id));
             }
-            let first = FirstPage::Query {
-                path: path.clone(),
-                body: part.body(),
+            let pages = if one_part && parallel > 1 {
+                parallel_pages(client.clone(), entity, part, parallel, max_total)
+            } else {
+                let first = FirstPage::Query {
+                    path: path.clone(),
+                    body: part.body(),
+                };
+                pages(client.clone(), entity.to_string(), first, after_id)
             };
-            tagged(
-                index,
-                pages(client.clone(), entity.to_string(), first, after_id),
-            )
+            tagged(index, pages)
         });
     let mut seen: HashSet<i64> = HashSet::new();
     let merged = stream::iter(streams)
         .flatten()
         .try_filter(move |(_, record)| {
-            let keep = !dedupe || id_of(record).is_none_or(|id| seen.insert(id));
+            let keep = !dedupe
+                || record
+                    .as_ref()
+                    .ok()
+                    .and_then(R::record_id)
+                    .is_none_or(|id| seen.insert(id));
             futures::future::ready(keep)
         })
         .boxed();
@@ -282,12 +588,12 @@ pub(crate) fn records(
 
 /// Every child under a parent path (`GET {Parent}/{id}/{Seg}`), from `resume` on when given (a child
 /// list cannot be filtered, so a resumed list skips the records up to the resume id).
-pub(crate) fn children(
+pub(crate) fn children<R: Record>(
     client: Client,
     entity: &str,
     path: String,
     resume: Option<ResumePoint>,
-) -> BoxStream<'static, Result<Value>> {
+) -> BoxStream<'static, Result<R>> {
     let after_id = resume.and_then(|r| r.after_id);
     let pages = pages(
         client,
