@@ -79,7 +79,9 @@ impl<R> PageRecords<R> {
     pub(crate) fn decoded(&self) -> impl Iterator<Item = &R> {
         let (all, mixed) = match self {
             PageRecords::Decoded(records) => (Some(records.iter()), None),
-            PageRecords::Mixed(records) => (None, Some(records.iter().filter_map(|r| r.as_ref().ok()))),
+            PageRecords::Mixed(records) => {
+                (None, Some(records.iter().filter_map(|r| r.as_ref().ok())))
+            }
         };
         all.into_iter().flatten().chain(mixed.into_iter().flatten())
     }
@@ -171,7 +173,8 @@ pub(crate) fn read_page<R: DeserializeOwned>(
             crate::error::truncate(text.trim(), 200)
         )));
     }
-    let envelope = serde_json::from_str::<Envelope<Box<RawValue>>>(text).map_err(|_| no_items(entity))?;
+    let envelope =
+        serde_json::from_str::<Envelope<Box<RawValue>>>(text).map_err(|_| no_items(entity))?;
     let (items, next_page_url) = envelope.into_page(entity)?;
     let records = items
         .iter()

@@ -5,8 +5,8 @@
 //! all come through here.
 
 use super::checks::{body_id, check_id, check_write_body, replace_body, require_whole, Unknown};
-use super::codec::{item, item_id};
 use super::codec::RawPage;
+use super::codec::{item, item_id};
 use super::paging;
 use super::query_builder::Record;
 use super::route::Route;
@@ -253,7 +253,14 @@ pub(crate) fn query<R: Record>(
         .and_then(|()| checked_spec(meta, spec, max_total));
     let parallel = parallel.clamp(1, client.max_concurrent_per_endpoint().max(1));
     match checked {
-        Ok(spec) => paging::records(client.clone(), meta.name, &spec, max_total, resume, parallel),
+        Ok(spec) => paging::records(
+            client.clone(),
+            meta.name,
+            &spec,
+            max_total,
+            resume,
+            parallel,
+        ),
         Err(e) => failed(e),
     }
 }

@@ -77,9 +77,7 @@ pub(crate) async fn count_part(client: &Client, entity: &str, spec: &QuerySpec) 
         .read_only();
     let answer = client.execute(request).await?;
     answer["queryCount"].as_u64().ok_or_else(|| {
-        Error::Protocol(format!(
-            "{entity} count answer has no queryCount: {answer}"
-        ))
+        Error::Protocol(format!("{entity} count answer has no queryCount: {answer}"))
     })
 }
 
@@ -123,12 +121,10 @@ impl Chain {
         let max_pages = self.client.inner.max_pages_per_stream;
         let request = match std::mem::replace(&mut self.next, Next::Done) {
             Next::Done => return Ok(None),
-            Next::Capped => {
-                return Err(Error::Protocol(format!(
-                    "{entity}: the server still offered a next page after {max_pages} pages, the most \
+            Next::Capped => return Err(Error::Protocol(format!(
+                "{entity}: the server still offered a next page after {max_pages} pages, the most \
                      one stream follows (ClientBuilder::max_pages_per_stream)"
-                )))
-            }
+            ))),
             Next::First(FirstPage::Query { path, body }) | Next::Post { url: path, body } => {
                 Request::new(Method::POST, path, entity)
                     .body(body)
@@ -165,7 +161,10 @@ impl Chain {
                 Next::Done
             }
             Some(_) if self.pages >= max_pages => Next::Capped,
-            Some(url) => match (&self.first_body, url.to_ascii_lowercase().contains("search=")) {
+            Some(url) => match (
+                &self.first_body,
+                url.to_ascii_lowercase().contains("search="),
+            ) {
                 (Some(body), false) => Next::Post {
                     url,
                     body: body.clone(),
@@ -258,6 +257,7 @@ fn pages<R: Record>(
 
 /// The id ranges a parallel stream still has to fetch: `[from, from + width)` while `bounded` ranges
 /// are left, then the open-ended `[from, ∞)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Plan {
     from: i64,
     width: i64,
@@ -266,24 +266,149 @@ struct Plan {
 }
 
 impl Plan {
+    /// Ranges of about one page each (aiming a little below a full page, so that a range rarely needs
+    /// a second page for a few records) over the `remaining` records after a first page of `fetched`
+    /// records with ids `lowest..=highest`; `None` when the rest fits in about one page.
+    fn after_first_page(
+        lowest: i64,
+        highest: i64,
+        fetched: u64,
+        remaining: u64,
+        page: u64,
+    ) -> Option<Plan> {
+        if remaining <= page || fetched == 0 {
+            return None;
+        }
+        let target = (page - page / 50).max(1);
+        let span = highest.checked_sub(lowest)?.checked_add(1)? as f64;
+        let width = ((target as f64) * span / fetched as f64).floor().max(1.0);
+        let width = if width >= i64::MAX as f64 {
+            i64::MAX
+        } else {
+            width as i64
+        };
+        Some(Plan {
+            from: highest.checked_add(1)?,
+            width,
+            bounded: remaining.div_ceil(target).saturating_sub(1),
+            tail_issued: false,
+        })
+    }
+
+    /// Where the open-ended range starts when `bounded` ranges come before it.
+    fn end_after(&self, bounded: u64) -> Option<i64> {
+        i64::try_from(bounded)
+            .ok()
+            .and_then(|k| k.checked_mul(self.width))
+            .and_then(|span| self.from.checked_add(span))
+    }
+
+    /// The number of bounded ranges that end at or below `id + 1`.
+    fn ranges_up_to(&self, id: i64) -> u64 {
+        let covered = id.saturating_add(1).saturating_sub(self.from).max(0) / self.width;
+        (covered as u64).min(self.bounded)
+    }
+
     /// The next range (lowest id, end if bounded).
     fn next_range(&mut self) -> Option<(i64, Option<i64>)> {
         if self.tail_issued {
             return None;
         }
         let from = self.from;
-        if self.bounded == 0 {
-            self.tail_issued = true;
-            return Some((from, None));
-        }
-        let Some(to) = from.checked_add(self.width) else {
-            self.tail_issued = true;
-            return Some((from, None));
+        let to = match from.checked_add(self.width) {
+            Some(to) if self.bounded > 0 => to,
+            _ => {
+                self.tail_issued = true;
+                return Some((from, None));
+            }
         };
         self.bounded -= 1;
         self.from = to;
         Some((from, Some(to)))
     }
+}
+
+/// The smallest id at or above `id` among the records matching `spec`, by a one-record query.
+async fn first_id_from(
+    client: &Client,
+    entity: &str,
+    spec: &QuerySpec,
+    id: i64,
+) -> Result<Option<i64>> {
+    let mut probe = spec.clone();
+    probe.max_records = Some(1);
+    probe.filters.push(Filter::condition("id", Op::Gte, id));
+    let request = Request::new(Method::POST, format!("{entity}/query"), entity)
+        .body(probe.body())
+        .read_only();
+    let page = fetch_page::<Value>(client, entity, request).await?;
+    Ok(page.records.decoded().filter_map(Record::record_id).min())
+}
+
+/// Makes the bounded ranges of `plan` end where a record existed when the stream started, so that
+/// every record created during the run (its id is above every existing one) falls in the open-ended
+/// range, whose `nextPageUrl` chain finds it as the sequential stream's would. A probe at the planned
+/// end confirms it (the usual case, one request); otherwise a binary search over the range
+/// boundaries finds the last confirmed one.
+async fn confirm_end(client: &Client, entity: &str, spec: &QuerySpec, plan: Plan) -> Result<Plan> {
+    // Ranges 0..known end at or below an existing id + 1; ranges from `beyond` on do not.
+    let (mut known, mut beyond) = (0u64, plan.bounded + 1);
+    let mut at = plan.bounded;
+    while known + 1 < beyond {
+        let Some(end) = plan.end_after(at) else {
+            beyond = at;
+            at = known + (beyond - known) / 2;
+            continue;
+        };
+        match first_id_from(client, entity, spec, end.saturating_sub(1)).await? {
+            Some(id) => known = known.max(plan.ranges_up_to(id)).max(at),
+            None => beyond = at,
+        }
+        at = known + (beyond - known) / 2;
+        if at == known {
+            break;
+        }
+    }
+    Ok(Plan {
+        bounded: known,
+        ..plan
+    })
+}
+
+/// The plan of the ranges after the first page, and the first ranges already on their way.
+type Started<R> = (Plan, VecDeque<Task<Fetched<R>>>);
+
+/// Starts fetching the first page of the range `[from, to)` (`[from, ∞)` without `to`) of `spec`.
+fn start_range<R: Record>(
+    client: &Client,
+    entity: &'static str,
+    spec: &QuerySpec,
+    (from, to): (i64, Option<i64>),
+) -> Task<Fetched<R>> {
+    let mut spec = spec.clone();
+    spec.filters.push(Filter::condition("id", Op::Gte, from));
+    if let Some(to) = to {
+        spec.filters.push(Filter::condition("id", Op::Lt, to));
+    }
+    let first = FirstPage::Query {
+        path: format!("{entity}/query"),
+        body: spec.body(),
+    };
+    let chain = Chain::new(client.clone(), entity.to_string(), first, None);
+    Task::spawn(fetch_next(chain))
+}
+
+/// What a parallel stream knows about the ranges after its first page.
+enum Planning<R> {
+    /// Not yet started.
+    NotStarted,
+    /// Counting and probing, while the consumer works through the first page, then starting the first
+    /// ranges; the first page's own chain goes on if no plan comes.
+    Pending(Task<Option<Started<R>>>, Chain),
+    /// Following the first page's own chain (the rest is small, or the plan failed).
+    Sequential,
+    /// The ranges are being fetched.
+    Ranges(Plan),
 }
 
 /// The pages of one query, fetched up to `width` ranges at a time and delivered in id order.
@@ -293,12 +418,11 @@ struct Parallel<R> {
     spec: QuerySpec,
     width: usize,
     max_total: Option<u64>,
-    started: bool,
+    planning: Planning<R>,
     /// The rest of the range being delivered, when it has more than one page.
     current: Option<Prefetched<R>>,
     /// The first pages of the next ranges, in id order.
     ahead: VecDeque<Task<Fetched<R>>>,
-    plan: Option<Plan>,
 }
 
 impl<R: Record> Parallel<R> {
@@ -311,9 +435,17 @@ impl<R: Record> Parallel<R> {
     }
 
     async fn next(&mut self) -> Option<Result<PageRecords<R>>> {
-        if !self.started {
-            self.started = true;
-            return self.start().await;
+        match std::mem::replace(&mut self.planning, Planning::Sequential) {
+            Planning::NotStarted => return self.start().await,
+            Planning::Pending(task, chain) => match task.join().await {
+                Some((plan, ahead)) => {
+                    self.planning = Planning::Ranges(plan);
+                    self.ahead = ahead;
+                    self.fill();
+                }
+                None => self.current = Some(Prefetched::start(chain)),
+            },
+            other => self.planning = other,
         }
         loop {
             if let Some(current) = &mut self.current {
@@ -340,20 +472,19 @@ impl<R: Record> Parallel<R> {
                 Ok(None) => continue,
                 Err(error) => {
                     self.ahead.clear();
-                    self.plan = None;
+                    self.planning = Planning::Sequential;
                     return Some(Err(error));
                 }
             }
         }
     }
 
-    /// The first page (with `query/count` alongside), and the plan of the ranges after it.
+    /// The first page, with `query/count` asked alongside; the ranges after it are planned (and their
+    /// end confirmed) while the consumer works through it.
     async fn start(&mut self) -> Option<Result<PageRecords<R>>> {
         let first = Task::spawn(fetch_next::<R>(self.chain(&self.spec)));
-        let counting = {
-            let (client, entity, spec) = (self.client.clone(), self.entity, self.spec.clone());
-            Task::spawn(async move { count_part(&client, entity, &spec).await })
-        };
+        let (client, entity, spec) = (self.client.clone(), self.entity, self.spec.clone());
+        let counting = Task::spawn(async move { count_part(&client, entity, &spec).await });
         let (chain, page) = first.join().await;
         let records = match page {
             Ok(Some(records)) => records,
@@ -363,67 +494,62 @@ impl<R: Record> Parallel<R> {
         if chain.is_done() {
             return Some(Ok(records));
         }
-        let plan = match counting.join().await {
-            Ok(total) => self.plan_after(&records, total),
-            Err(error) => {
-                tracing::debug!(%error, "query/count failed; paging the rest sequentially");
-                None
-            }
+        let ids = || records.decoded().filter_map(R::record_id);
+        let (Some(lowest), Some(highest)) = (ids().min(), ids().max()) else {
+            self.current = Some(Prefetched::start(chain));
+            return Some(Ok(records));
         };
-        match plan {
-            Some(plan) => {
-                self.plan = Some(plan);
-                self.fill();
-            }
-            None => self.current = Some(Prefetched::start(chain)),
-        }
-        Some(Ok(records))
-    }
-
-    /// Ranges of about one page each after the first page, from its id density and the count; `None`
-    /// when the rest fits in about one page (the first page's own chain is as fast).
-    fn plan_after(&self, first: &PageRecords<R>, total: u64) -> Option<Plan> {
-        let ids = || first.decoded().filter_map(R::record_id);
-        let (lowest, highest) = (ids().min()?, ids().max()?);
-        let fetched = first.len() as u64;
+        let fetched = records.len() as u64;
         let page = u64::from(self.spec.max_records.unwrap_or(MAX_PAGE_SIZE));
-        let mut remaining = total.saturating_sub(fetched);
-        if let Some(max_total) = self.max_total {
-            remaining = remaining.min(max_total.saturating_sub(fetched));
-        }
-        if remaining <= page {
-            return None;
-        }
-        // Aim a little below a full page, so that a range rarely needs a second page for a few records.
-        let target = (page - page / 50).max(1);
-        let span = highest.checked_sub(lowest)?.checked_add(1)? as f64;
-        let width = ((target as f64) * span / fetched as f64).floor().max(1.0);
-        let width = if width >= i64::MAX as f64 {
-            i64::MAX
-        } else {
-            width as i64
-        };
-        Some(Plan {
-            from: highest.checked_add(1)?,
-            width,
-            bounded: remaining.div_ceil(target).saturating_sub(1),
-            tail_issued: false,
-        })
+        let (client, entity, spec, max_total, width) = (
+            self.client.clone(),
+            self.entity,
+            self.spec.clone(),
+            self.max_total,
+            self.width,
+        );
+        let planning = Task::spawn(async move {
+            let total = match counting.join().await {
+                Ok(total) => total,
+                Err(error) => {
+                    tracing::debug!(%error, "query/count failed; paging the rest sequentially");
+                    return None;
+                }
+            };
+            let mut remaining = total.saturating_sub(fetched);
+            if let Some(max_total) = max_total {
+                remaining = remaining.min(max_total.saturating_sub(fetched));
+            }
+            let plan = Plan::after_first_page(lowest, highest, fetched, remaining, page)?;
+            match confirm_end(&client, entity, &spec, plan).await {
+                Ok(mut plan) => {
+                    let ahead = std::iter::from_fn(|| plan.next_range())
+                        .take(width)
+                        .map(|range| start_range(&client, entity, &spec, range))
+                        .collect();
+                    Some((plan, ahead))
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "probing the last id failed; paging the rest sequentially");
+                    None
+                }
+            }
+        });
+        self.planning = Planning::Pending(planning, chain);
+        Some(Ok(records))
     }
 
     /// Starts the next ranges until `width` pages are on their way.
     fn fill(&mut self) {
+        let Planning::Ranges(plan) = &mut self.planning else {
+            return;
+        };
         while self.ahead.len() < self.width {
-            let Some((from, to)) = self.plan.as_mut().and_then(Plan::next_range) else {
+            let Some(range) = plan.next_range() else {
                 return;
             };
-            let mut spec = self.spec.clone();
-            spec.filters.push(Filter::condition("id", Op::Gte, from));
-            if let Some(to) = to {
-                spec.filters.push(Filter::condition("id", Op::Lt, to));
-            }
-            let chain = self.chain(&spec);
-            self.ahead.push_back(Task::spawn(fetch_next(chain)));
+            let task = start_range(&self.client, self.entity, &self.spec, range);
+            self.ahead.push_back(task);
         }
     }
 }
@@ -442,10 +568,9 @@ fn parallel_pages<R: Record>(
         spec,
         width,
         max_total,
-        started: false,
+        planning: Planning::NotStarted,
         current: None,
         ahead: VecDeque::new(),
-        plan: None,
     };
     stream::unfold(state, |mut state| async move {
         let page = state.next().await?;

@@ -118,7 +118,12 @@ pub(super) fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStr
 fn read_model_impl(entity: &EntitySchema, models: &ModelNames, ident: &Ident) -> TokenStream {
     let model = &entity.model;
     let mut ordered: Vec<&FieldInfo> = entity.fields.iter().filter(|f| f.name == "id").collect();
-    assert_eq!(ordered.len(), 1, "{}: a read model needs one `id` field", entity.name);
+    assert_eq!(
+        ordered.len(),
+        1,
+        "{}: a read model needs one `id` field",
+        entity.name
+    );
     ordered.extend(entity.fields.iter().filter(|f| f.name != "id"));
     let mut names: Vec<String> = ordered.iter().map(|f| f.name.clone()).collect();
     let mut empty = Vec::new();
