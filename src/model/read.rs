@@ -54,17 +54,15 @@ impl<'de, T: ReadModel> Visitor<'de> for RecordVisitor<T> {
         let mut has_id = false;
         let mut expected = 0usize;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let fields = T::FIELDS;
-            let index = if fields.get(expected) == Some(&key.as_ref()) {
-                Some(expected)
-            } else {
-                fields.iter().position(|name| *name == key.as_ref())
-            };
-            match index {
+            match field_index(T::FIELDS, &key, expected) {
                 Some(index) => {
                     record.read_field(index, &mut map)?;
                     has_id |= index == 0;
-                    expected = index + 1;
+                    // A field out of order (a server sending `id` among the others) does not move
+                    // the guess; one in order moves it past itself.
+                    if index >= expected {
+                        expected = index + 1;
+                    }
                 }
                 None => {
                     let value: Value = map.next_value()?;
@@ -77,6 +75,17 @@ impl<'de, T: ReadModel> Visitor<'de> for RecordVisitor<T> {
         }
         Ok(record)
     }
+}
+
+/// The index of `key` in `fields`: `expected` first, then the fields after it, then those before.
+fn field_index(fields: &[&str], key: &str, expected: usize) -> Option<usize> {
+    let start = expected.min(fields.len());
+    let (before, after) = fields.split_at(start);
+    after
+        .iter()
+        .position(|name| *name == key)
+        .map(|i| start + i)
+        .or_else(|| before.iter().position(|name| *name == key))
 }
 
 /// An object key, borrowed from the input when it has no escapes.
@@ -134,5 +143,20 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for NullAsEmpty<T> {
         Ok(NullAsEmpty(
             Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_index;
+
+    #[test]
+    fn fields_are_found_in_any_order() {
+        let fields = ["id", "a", "b", "c"];
+        assert_eq!(field_index(&fields, "b", 2), Some(2));
+        assert_eq!(field_index(&fields, "c", 2), Some(3));
+        assert_eq!(field_index(&fields, "id", 3), Some(0));
+        assert_eq!(field_index(&fields, "a", 4), Some(1));
+        assert_eq!(field_index(&fields, "zz", 1), None);
     }
 }

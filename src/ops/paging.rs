@@ -121,10 +121,12 @@ impl Chain {
         let max_pages = self.client.inner.max_pages_per_stream;
         let request = match std::mem::replace(&mut self.next, Next::Done) {
             Next::Done => return Ok(None),
-            Next::Capped => return Err(Error::Protocol(format!(
+            Next::Capped => {
+                return Err(Error::Protocol(format!(
                 "{entity}: the server still offered a next page after {max_pages} pages, the most \
                      one stream follows (ClientBuilder::max_pages_per_stream)"
-            ))),
+            )))
+            }
             Next::First(FirstPage::Query { path, body }) | Next::Post { url: path, body } => {
                 Request::new(Method::POST, path, entity)
                     .body(body)
