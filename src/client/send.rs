@@ -71,7 +71,7 @@ impl Client {
         loop {
             let base = match tokio::time::timeout_at(deadline, self.base_url()).await {
                 Ok(base) => base?,
-                Err(_) => return Err(timed_out(&request, &request.path, policy, false)),
+                Err(_) => return Err(timed_out(request, &request.path, policy, false)),
             };
             let url = resolve(&base, &request.path)?;
             let endpoint = Endpoint::of(&base, &url, &request.entity);

@@ -182,11 +182,9 @@ impl Chain {
 type Fetched<R> = (Chain, Result<Option<PageRecords<R>>>);
 
 /// Fetches the chain's next page.
-fn fetch_next<R: Record>(mut chain: Chain) -> impl Future<Output = Fetched<R>> + Send {
-    async move {
-        let page = chain.next_page().await;
-        (chain, page)
-    }
+async fn fetch_next<R: Record>(mut chain: Chain) -> Fetched<R> {
+    let page = chain.next_page().await;
+    (chain, page)
 }
 
 /// A fetch running on its own task, so that it proceeds (and its page is decoded, on another core
