@@ -15,7 +15,7 @@
 //!
 //! A parallel stream ([`QueryBuilder::parallel`](super::QueryBuilder::parallel)) splits the ids after its
 //! first page into consecutive ranges of about one page each (from `query/count` and the first page's id
-//! density), and fetches up to N of them at once, each by its own `nextPageUrl` chain; the last range is
+//! density, adjusted as the ranges come back), and fetches up to N of them at once, each by its own `nextPageUrl` chain; the last range is
 //! open-ended, so records created during the run are found as the sequential stream would find them.
 //! Ranges are delivered in order, so records still come in ascending id order, and at most N pages wait
 //! for the consumer.
@@ -255,20 +255,22 @@ fn pages<R: Record>(
     .boxed()
 }
 
-/// The id ranges a parallel stream still has to fetch: `[from, from + width)` while `bounded` ranges
-/// are left, then the open-ended `[from, ∞)`.
+/// The id ranges a parallel stream still has to fetch: `[from, from + width)` up to `end`, then the
+/// open-ended `[from, ∞)`. Planned as `bounded` ranges of `width` ids; the width follows what the ranges
+/// turn out to hold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Plan {
     from: i64,
     width: i64,
     bounded: u64,
+    /// Where the open-ended range starts.
+    end: i64,
     tail_issued: bool,
 }
 
 impl Plan {
-    /// Ranges of about one page each (aiming a little below a full page, so that a range rarely needs
-    /// a second page for a few records) over the `remaining` records after a first page of `fetched`
-    /// records with ids `lowest..=highest`; `None` when the rest fits in about one page.
+    /// Ranges of about one page each over the `remaining` records after a first page of `fetched`
+    /// records with ids `lowest..=highest`; `None` when the rest fits in one page.
     fn after_first_page(
         lowest: i64,
         highest: i64,
@@ -279,20 +281,22 @@ impl Plan {
         if remaining <= page || fetched == 0 {
             return None;
         }
-        let target = (page - page / 50).max(1);
         let span = highest.checked_sub(lowest)?.checked_add(1)? as f64;
-        let width = ((target as f64) * span / fetched as f64).floor().max(1.0);
+        let width = ((page as f64) * span / fetched as f64).floor().max(1.0);
         let width = if width >= i64::MAX as f64 {
             i64::MAX
         } else {
             width as i64
         };
-        Some(Plan {
+        let mut plan = Plan {
             from: highest.checked_add(1)?,
             width,
-            bounded: remaining.div_ceil(target).saturating_sub(1),
+            bounded: remaining.div_ceil(page).saturating_sub(1),
+            end: 0,
             tail_issued: false,
-        })
+        };
+        plan.end = plan.end_after(plan.bounded)?;
+        Some(plan)
     }
 
     /// Where the open-ended range starts when `bounded` ranges come before it.
@@ -303,7 +307,7 @@ impl Plan {
             .and_then(|span| self.from.checked_add(span))
     }
 
-    /// The number of bounded ranges that end at or below `id + 1`.
+    /// The number of planned ranges that end at or below `id + 1`.
     fn ranges_up_to(&self, id: i64) -> u64 {
         let covered = id.saturating_add(1).saturating_sub(self.from).max(0) / self.width;
         (covered as u64).min(self.bounded)
@@ -315,16 +319,33 @@ impl Plan {
             return None;
         }
         let from = self.from;
-        let to = match from.checked_add(self.width) {
-            Some(to) if self.bounded > 0 => to,
-            _ => {
-                self.tail_issued = true;
-                return Some((from, None));
-            }
-        };
-        self.bounded -= 1;
+        if from >= self.end {
+            self.tail_issued = true;
+            return Some((from, None));
+        }
+        let to = from.saturating_add(self.width).min(self.end);
         self.from = to;
         Some((from, Some(to)))
+    }
+
+    /// Fits the width of the ranges still to come to what a range held: `count` records on its first
+    /// page of `page`, and whether it had more pages (a narrower width then), or far fewer (wider, at
+    /// most double).
+    fn adapt(&mut self, count: usize, more: bool, page: u64) {
+        if self.tail_issued {
+            return;
+        }
+        let count = count as u64;
+        if more {
+            self.width = (self.width - self.width / 4).max(1);
+        } else if count < page * 3 / 4 {
+            let grown = if count == 0 {
+                2.0
+            } else {
+                (page as f64 / count as f64).min(2.0)
+            };
+            self.width = (self.width as f64 * grown).min(i64::MAX as f64) as i64;
+        }
     }
 }
 
@@ -369,8 +390,10 @@ async fn confirm_end(client: &Client, entity: &str, spec: &QuerySpec, plan: Plan
             break;
         }
     }
+    let end = plan.end_after(known).unwrap_or(plan.from);
     Ok(Plan {
         bounded: known,
+        end,
         ..plan
     })
 }
@@ -426,6 +449,10 @@ struct Parallel<R> {
 }
 
 impl<R: Record> Parallel<R> {
+    fn page_size(&self) -> u64 {
+        u64::from(self.spec.max_records.unwrap_or(MAX_PAGE_SIZE))
+    }
+
     fn chain(&self, spec: &QuerySpec) -> Chain {
         let first = FirstPage::Query {
             path: format!("{}/query", self.entity),
@@ -460,6 +487,10 @@ impl<R: Record> Parallel<R> {
             let (chain, page) = self.ahead.pop_front()?.join().await;
             match page {
                 Ok(Some(records)) => {
+                    let page = self.page_size();
+                    if let Planning::Ranges(plan) = &mut self.planning {
+                        plan.adapt(records.len(), !chain.is_done(), page);
+                    }
                     if chain.is_done() {
                         self.fill();
                     } else {
@@ -500,7 +531,7 @@ impl<R: Record> Parallel<R> {
             return Some(Ok(records));
         };
         let fetched = records.len() as u64;
-        let page = u64::from(self.spec.max_records.unwrap_or(MAX_PAGE_SIZE));
+        let page = self.page_size();
         let (client, entity, spec, max_total, width) = (
             self.client.clone(),
             self.entity,
@@ -727,4 +758,48 @@ pub(crate) fn children<R: Record>(
         after_id,
     );
     tracked(entity.to_string(), tagged(0, pages), resume)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Plan;
+
+    /// Every range of a plan, with the open-ended one last.
+    fn ranges(mut plan: Plan) -> Vec<(i64, Option<i64>)> {
+        std::iter::from_fn(|| plan.next_range()).collect()
+    }
+
+    #[test]
+    fn ranges_follow_each_other_without_gaps_and_end_open() {
+        // 500 records with ids 1..=500, 99,500 more: 198 ranges of 500 ids, then the rest.
+        let plan = Plan::after_first_page(1, 500, 500, 99_500, 500).unwrap();
+        let all = ranges(plan);
+        assert_eq!(all.len(), 199);
+        assert_eq!(all[0], (501, Some(1001)));
+        assert_eq!(*all.last().unwrap(), (99_501, None));
+        assert!(all.windows(2).all(|w| w[0].1 == Some(w[1].0)));
+        // The rest fits in one page: no plan.
+        assert_eq!(Plan::after_first_page(1, 500, 500, 500, 500), None);
+    }
+
+    #[test]
+    fn the_width_follows_what_ranges_hold_within_the_end() {
+        let mut plan = Plan::after_first_page(1, 1000, 500, 5_000, 500).unwrap();
+        assert_eq!(plan.width, 1000);
+        let first = plan.next_range().unwrap();
+        plan.adapt(500, true, 500);
+        let second = plan.next_range().unwrap();
+        assert_eq!(second, (first.1.unwrap(), Some(first.1.unwrap() + 750)));
+        plan.adapt(0, false, 500);
+        plan.adapt(100, false, 500);
+        let rest = ranges(plan);
+        assert_eq!(rest[0].0, second.1.unwrap());
+        assert!(rest.windows(2).all(|w| w[0].1 == Some(w[1].0)));
+        assert_eq!(rest.last().unwrap().1, None);
+        assert_eq!(
+            rest[rest.len() - 2].1,
+            Some(plan.end),
+            "bounded ranges stop at the end"
+        );
+    }
 }
