@@ -30,6 +30,7 @@ use reqwest::Method;
 use serde_json::Value;
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 /// How the first page is asked for.
@@ -401,12 +402,14 @@ async fn confirm_end(client: &Client, entity: &str, spec: &QuerySpec, plan: Plan
 /// The plan of the ranges after the first page, and the first ranges already on their way.
 type Started<R> = (Plan, VecDeque<Task<Fetched<R>>>);
 
-/// Starts fetching the first page of the range `[from, to)` (`[from, ∞)` without `to`) of `spec`.
+/// Starts fetching the first page of the range `[from, to)` (`[from, ∞)` without `to`) of `spec`,
+/// after `delay`.
 fn start_range<R: Record>(
     client: &Client,
     entity: &'static str,
     spec: &QuerySpec,
     (from, to): (i64, Option<i64>),
+    delay: Duration,
 ) -> Task<Fetched<R>> {
     let mut spec = spec.clone();
     spec.filters.push(Filter::condition("id", Op::Gte, from));
@@ -418,7 +421,12 @@ fn start_range<R: Record>(
         body: spec.body(),
     };
     let chain = Chain::new(client.clone(), entity.to_string(), first, None);
-    Task::spawn(fetch_next(chain))
+    Task::spawn(async move {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        fetch_next(chain).await
+    })
 }
 
 /// What a parallel stream knows about the ranges after its first page.
@@ -513,10 +521,14 @@ impl<R: Record> Parallel<R> {
     /// The first page, with `query/count` asked alongside; the ranges after it are planned (and their
     /// end confirmed) while the consumer works through it.
     async fn start(&mut self) -> Option<Result<PageRecords<R>>> {
+        let started = Instant::now();
         let first = Task::spawn(fetch_next::<R>(self.chain(&self.spec)));
         let (client, entity, spec) = (self.client.clone(), self.entity, self.spec.clone());
         let counting = Task::spawn(async move { count_part(&client, entity, &spec).await });
         let (chain, page) = first.join().await;
+        // The first ranges start this far apart, so that their answers (and the server's work on
+        // them) come in turn rather than all at once, and stay staggered as each is replaced.
+        let stagger = (started.elapsed() / self.width as u32).min(Duration::from_secs(1));
         let records = match page {
             Ok(Some(records)) => records,
             Ok(None) => return None,
@@ -556,7 +568,10 @@ impl<R: Record> Parallel<R> {
                 Ok(mut plan) => {
                     let ahead = std::iter::from_fn(|| plan.next_range())
                         .take(width)
-                        .map(|range| start_range(&client, entity, &spec, range))
+                        .enumerate()
+                        .map(|(k, range)| {
+                            start_range(&client, entity, &spec, range, stagger * k as u32)
+                        })
                         .collect();
                     Some((plan, ahead))
                 }
@@ -579,7 +594,7 @@ impl<R: Record> Parallel<R> {
             let Some(range) = plan.next_range() else {
                 return;
             };
-            let task = start_range(&self.client, self.entity, &self.spec, range);
+            let task = start_range(&self.client, self.entity, &self.spec, range, Duration::ZERO);
             self.ahead.push_back(task);
         }
     }
