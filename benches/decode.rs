@@ -28,7 +28,6 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// The SDK under test: one page of the tickets query through the public API; the records it decoded.
-/// (Phase B of issue 13 swaps this for the reworked query API; keep it the only SDK call here.)
 async fn sdk_page(client: &Client) -> usize {
     let page = client.tickets().query().page().await.expect("sdk page");
     page.items.len()

@@ -3,8 +3,10 @@
 //! * `sdk stream()`: the SDK's sequential stream (the call in [`sdk_stream`]);
 //! * `reqwest loop`: a plain reqwest loop over `nextPageUrl`, one typed `from_slice` per page into the
 //!   SDK's `Ticket`;
+//! * `sdk parallel(3)`: the SDK's parallel stream, up to 3 pages at a time, in id order
+//!   ([`sdk_parallel`]);
 //! * `sdk 3 partitions`: three SDK streams over id ranges run concurrently by hand ([`sdk_partitions`]),
-//!   as many as the API's thread limit allows per endpoint: what a parallel stream can reach today.
+//!   as many as the API's thread limit allows per endpoint (records not in one id order).
 //!
 //! Every case delivers every ticket as a typed `Ticket` (counted; nothing is collected).
 //!
@@ -23,7 +25,6 @@ use futures::TryStreamExt;
 use std::time::{Duration, Instant};
 
 /// The SDK under test: every ticket through the sequential stream; the number of records.
-/// (Phase B of issue 13 swaps this for the reworked query API; keep the SDK calls in these adapters.)
 async fn sdk_stream(client: &Client) -> u64 {
     client
         .tickets()
@@ -34,9 +35,22 @@ async fn sdk_stream(client: &Client) -> u64 {
         .expect("sdk stream")
 }
 
+/// Every ticket through the SDK's parallel stream (`parallel(3)`, the API's limit per endpoint), in id
+/// order; the number of records.
+async fn sdk_parallel(client: &Client) -> u64 {
+    client
+        .tickets()
+        .query()
+        .parallel(autotask::ops::DEFAULT_PARALLEL_PAGES)
+        .stream()
+        .try_fold(0u64, |n, _ticket: Ticket| async move { Ok(n + 1) })
+        .await
+        .expect("sdk parallel stream")
+}
+
 /// Every ticket through `parts` SDK streams over id ranges, run concurrently: `query/count` and the
 /// lowest id (a one-record page) give the ranges, the last one is open-ended so that nothing is missed
-/// whatever the ids' density. Phase B replaces this with the SDK's own parallel stream.
+/// whatever the ids' density. Kept next to the SDK's own parallel stream as the by-hand reference.
 async fn sdk_partitions(client: &Client, parts: i64) -> u64 {
     let tickets = client.tickets();
     let total = tickets.query().count().await.expect("count") as i64;
@@ -104,6 +118,13 @@ async fn main() {
                 let n = sdk_stream(&client).await;
                 let note = "client.tickets().query().stream(), sequential";
                 bench.record("sdk stream()", note, round, n, started.elapsed());
+                assert_eq!(n, expected);
+            }
+            if rounds::enabled("sdk parallel(3)") {
+                let started = Instant::now();
+                let n = sdk_parallel(&client).await;
+                let note = "client.tickets().query().parallel(3).stream(), in id order";
+                bench.record("sdk parallel(3)", note, round, n, started.elapsed());
                 assert_eq!(n, expected);
             }
             if rounds::enabled("reqwest loop") {

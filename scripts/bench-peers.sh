@@ -110,7 +110,7 @@ done
 # peak RSS is the client's own.
 memory=""
 first_ms="${latency_list%%,*}"
-for case in "sdk stream()" "sdk 3 partitions"; do
+for case in "sdk stream()" "sdk parallel(3)" "sdk 3 partitions"; do
     peak=$(env BENCH_ROUNDS=1 BENCH_CASES="$case" BENCH_LATENCIES_MS="$first_ms" "${sim_env[@]}" \
         nice cargo bench --quiet -p autotask --bench paging | sed -nE 's/^peak RSS of this process so far: ([^ ]+ [^ ]+).*/\1/p')
     memory="$memory

@@ -266,8 +266,11 @@ def report(args):
         print()
         if sdk in rates and peer in rates:
             print(f"{sdk} / {peer}: {rates[sdk] / rates[peer]:.2f}× (records/s, medians)")
-        for fast, slow in [("sdk 3 partitions", "sdk stream()"), ("python 3 partitions", "python loop"),
+        for fast, slow in [("sdk parallel(3)", "sdk stream()"), ("sdk parallel(3)", "python loop"),
+                           ("sdk parallel(3)", "python 3 partitions"), ("sdk parallel(3)", "sdk 3 partitions"),
+                           ("sdk 3 partitions", "sdk stream()"), ("python 3 partitions", "python loop"),
                            ("sdk 3 partitions", "python loop"), ("serde typed (memory)", "sdk page()"),
+                           ("serde typed (memory)", "json.loads (memory)"),
                            ("transport only", "sdk page()"), ("transport only (requests)", "py-autotask query()")]:
             if fast in rates and slow in rates:
                 print(f"{fast} / {slow}: {rates[fast] / rates[slow]:.2f}×")

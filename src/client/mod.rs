@@ -35,6 +35,7 @@ pub use builder::{
 pub use cache::CacheStats;
 pub use journal::{JournalEntry, WriteOutcome, JOURNAL_CAPACITY};
 pub(crate) use request::{Repeat, Request};
+pub(crate) use send::Unreadable;
 pub use stats::EndpointStats;
 
 use crate::error::Result;

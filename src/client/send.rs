@@ -40,12 +40,27 @@ impl Client {
     /// Sends one request with limits and retries, within the policy's total budget: the JSON answer on
     /// success. Nothing is cached or journaled here: the operations layer decides that around this call.
     pub(crate) async fn execute(&self, request: Request) -> Result<Value> {
-        self.send(request).await
+        let mut answer = Value::Null;
+        let mut read = |text: &str| {
+            answer = json_answer(text)?;
+            Ok(())
+        };
+        self.send(&request, &mut read).await?;
+        created_answer(&request, answer)
     }
 
-    /// Sends one request with limits and retries, within the policy's total budget; the JSON answer on
-    /// success.
-    async fn send(&self, request: Request) -> Result<Value> {
+    /// Sends one request with limits and retries like [`execute`](Self::execute), handing the text of a
+    /// successful answer to `read` instead of making a `serde_json::Value` of it: query pages decode
+    /// straight from the text into their records. What `read` cannot read is retried as a garbled
+    /// answer ([`Unreadable::NotJson`]), reported as the API's error ([`Unreadable::Errors`]), or ends
+    /// the call ([`Unreadable::Fatal`]).
+    pub(crate) async fn execute_read(&self, request: Request, read: ReadAnswer<'_>) -> Result<()> {
+        self.send(&request, read).await
+    }
+
+    /// Sends one request with limits and retries, within the policy's total budget; `read` gets the
+    /// text of the successful answer.
+    async fn send(&self, request: &Request, read: ReadAnswer<'_>) -> Result<()> {
         let policy = &self.inner.retry;
         let started = Instant::now();
         let deadline = tokio::time::Instant::now() + policy.total_budget;
@@ -56,20 +71,20 @@ impl Client {
         loop {
             let base = match tokio::time::timeout_at(deadline, self.base_url()).await {
                 Ok(base) => base?,
-                Err(_) => return Err(timed_out(&request, &request.path, policy, false)),
+                Err(_) => return Err(timed_out(request, &request.path, policy, false)),
             };
             let url = resolve(&base, &request.path)?;
             let endpoint = Endpoint::of(&base, &url, &request.entity);
             let tried = url.clone();
-            let error = match self.attempt(&request, url, &endpoint, deadline).await {
-                Ok(value) => {
+            let error = match self.attempt(request, url, &endpoint, deadline, read).await {
+                Ok(()) => {
                     let elapsed = started.elapsed();
                     self.inner
                         .stats
                         .record(&endpoint.name, elapsed, attempt, None);
-                    return created_answer(&request, value);
+                    return Ok(());
                 }
-                Err(error) => misplaced_base(&base, &request, &tried, error),
+                Err(error) => misplaced_base(&base, request, &tried, error),
             };
             // A retried delete that finds the record gone after an attempt whose answer was lost
             // succeeded: that attempt removed it (or someone else did meanwhile; either way it is gone).
@@ -78,7 +93,7 @@ impl Client {
                 self.inner
                     .stats
                     .record(&endpoint.name, started.elapsed(), attempt, None);
-                return Ok(Value::Null);
+                return Ok(());
             }
             maybe_processed |= error.may_have_been_processed();
             // A 401 may mean the tenant moved zone: detect it again, once.
@@ -86,7 +101,7 @@ impl Client {
                 zone_retried = true;
                 match tokio::time::timeout_at(deadline, self.detect_zone(true)).await {
                     Ok(detected) => detected?,
-                    Err(_) => return Err(timed_out(&request, &request.path, policy, false)),
+                    Err(_) => return Err(timed_out(request, &request.path, policy, false)),
                 };
                 continue;
             }
@@ -95,7 +110,7 @@ impl Client {
                 .unwrap_or_else(|| backoff(policy, attempt));
             let retry = attempt < policy.max_retries
                 && may_retry(
-                    &request,
+                    request,
                     &error,
                     self.inner.contacted.load(Ordering::Relaxed),
                 )
@@ -104,7 +119,7 @@ impl Client {
                 self.inner
                     .stats
                     .record(&endpoint.name, started.elapsed(), attempt, Some(&error));
-                return Err(final_error(&request, error));
+                return Err(final_error(request, error));
             }
             tracing::warn!(entity = %request.entity, method = %request.method, attempt, ?delay, error = %error, "retrying");
             tokio::time::sleep(delay).await;
@@ -120,7 +135,8 @@ impl Client {
         url: Url,
         endpoint: &Endpoint,
         deadline: tokio::time::Instant,
-    ) -> Result<Value> {
+        read: ReadAnswer<'_>,
+    ) -> Result<()> {
         let path = url.path().to_string();
         let shown = shown_url(&url);
         let method = request.method.as_str();
@@ -178,7 +194,7 @@ impl Client {
             recorder.record("status", status);
             recorder.record("latency_ms", latency_ms);
             tracing::debug!(status, latency_ms, "answered");
-            interpret(status, method, &path, body, retry_after)
+            interpret(status, method, &path, body, retry_after, read)
         }
         .instrument(span)
         .await
@@ -206,7 +222,13 @@ impl Client {
                 &shown,
             )
             .await?;
-            interpret(status, "GET", &path, body, None)
+            let mut answer = Value::Null;
+            let mut read = |text: &str| {
+                answer = json_answer(text)?;
+                Ok(())
+            };
+            interpret(status, "GET", &path, body, None, &mut read)?;
+            Ok(answer)
         };
         match tokio::time::timeout_at(deadline, exchange).await {
             Ok(answer) => answer,
@@ -290,15 +312,51 @@ async fn read_body(
     })
 }
 
-/// The JSON value of a successful answer, or the error it means: an unsuccessful status, an empty or
-/// unreadable body (not UTF-8, not JSON), or `{"errors":[...]}` whatever the status.
+/// Why the text of a successful answer could not be read; the request path makes an error kind of it.
+#[derive(Debug)]
+pub(crate) enum Unreadable {
+    /// Not JSON, or not the shape the caller expects: a garbled answer
+    /// ([`Error::MalformedAnswer`], retried like one), with the reason.
+    NotJson(String),
+    /// `{"errors":[...]}`: the error the API reported (its kind from the status and the texts).
+    Errors,
+    /// A final error, not retried (a record that does not fit its type).
+    Fatal(Error),
+}
+
+/// Reads the text of a successful answer into the caller's own place.
+pub(crate) type ReadAnswer<'a> =
+    &'a mut (dyn FnMut(&str) -> std::result::Result<(), Unreadable> + Send);
+
+/// The text of a successful answer as a JSON value; `{"errors":[...]}` (non-empty) is the API's error.
+fn json_answer(text: &str) -> std::result::Result<Value, Unreadable> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Unreadable::NotJson(format!(
+            "the answer is not JSON ({e}): {}",
+            truncate(text.trim(), 200)
+        ))
+    })?;
+    let has_errors = value
+        .get("errors")
+        .and_then(Value::as_array)
+        .is_some_and(|errors| !errors.is_empty());
+    if has_errors {
+        return Err(Unreadable::Errors);
+    }
+    Ok(value)
+}
+
+/// Hands the text of a successful answer to `read`, or returns the error the answer means: an
+/// unsuccessful status, an empty or unreadable body (not UTF-8, not what `read` expects), or
+/// `{"errors":[...]}` whatever the status.
 fn interpret(
     status: u16,
     method: &str,
     path: &str,
     body: Body,
     retry_after: Option<Duration>,
-) -> Result<Value> {
+    read: ReadAnswer<'_>,
+) -> Result<()> {
     if !body.success {
         let mut text = String::from_utf8_lossy(&body.bytes).into_owned();
         if body.cut {
@@ -327,26 +385,18 @@ fn interpret(
     if text.trim().is_empty() {
         return Err(malformed("the answer is empty".into()));
     }
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
-        malformed(format!(
-            "the answer is not JSON ({e}): {}",
-            truncate(text.trim(), 200)
-        ))
-    })?;
-    let has_errors = value
-        .get("errors")
-        .and_then(Value::as_array)
-        .is_some_and(|errors| !errors.is_empty());
-    if has_errors {
-        return Err(Error::from_response(
+    match read(&text) {
+        Ok(()) => Ok(()),
+        Err(Unreadable::NotJson(reason)) => Err(malformed(reason)),
+        Err(Unreadable::Errors) => Err(Error::from_response(
             status,
             method,
             path,
             &text,
             retry_after,
-        ));
+        )),
+        Err(Unreadable::Fatal(error)) => Err(error),
     }
-    Ok(value)
 }
 
 /// A create's answer must carry the new record's id; anything else means the record may or may not

@@ -6,6 +6,7 @@
 //! * [`wire`]: wire value types and their serde forms ([`DateTime`](wire::DateTime),
 //!   [`Decimal`](wire::Decimal), [`Patch`](wire::Patch), [`Secret`](wire::Secret), UDF values,
 //!   [`Payload`](wire::Payload));
+//! * `read`: how the generated read models decode (one pass, unknown fields kept in `extra`);
 //! * [`value`]: typed values for filters and bodies ([`FieldValue`](value::FieldValue)) and the trait of
 //!   generated picklist newtypes ([`PicklistType`](value::PicklistType));
 //! * [`entities`]: the generated code itself (re-exported as [`crate::entities`]).
@@ -19,6 +20,7 @@ mod macros;
 
 pub mod entity;
 pub mod meta;
+pub(crate) mod read;
 pub mod value;
 pub mod wire;
 
@@ -30,6 +32,7 @@ pub mod entities {
     use super::entity::*;
     use super::meta::{ChildRoute, DataType, EntityMeta, FieldMeta, PicklistEntry, Verbs};
     use super::meta::{QUERYABLE, READ_ONLY, REQUIRED, WEBHOOK};
+    use super::read;
     use super::wire::{
         Base64Data, DateTime, Decimal, HasUserDefinedFields, Patch, Secret, UserDefinedField,
     };

@@ -132,17 +132,6 @@ pub trait HasUserDefinedFields {
     }
 }
 
-/// Decodes a list that the API may send as `null` (as an empty list).
-// Used by the generated code of entities with user-defined fields, which some feature groups lack.
-#[allow(dead_code)]
-pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
-}
-
 /// Base64-encoded binary data (attachment `data`), decoded.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Base64Data(pub Vec<u8>);
@@ -263,7 +252,14 @@ pub mod decimal {
             if !v.is_finite() {
                 return Err(E::custom(format!("{v} is not a finite decimal")));
             }
-            Decimal::from_str(&v.to_string())
+            // The shortest text that reads back as `v`, written on the stack (money and hours fit).
+            let mut text = StackText::default();
+            let parsed = if fmt::Write::write_fmt(&mut text, format_args!("{v}")).is_ok() {
+                Decimal::from_str(text.as_str())
+            } else {
+                Decimal::from_str(&v.to_string())
+            };
+            parsed
                 .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
                 .map(|d| d.normalize())
                 .map_err(|_| E::custom(format!("{v} does not fit a decimal")))
@@ -273,6 +269,39 @@ pub mod decimal {
             Decimal::from_str(v.trim())
                 .or_else(|_| Decimal::from_scientific(v.trim()))
                 .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    /// A short text written without allocating; writing more than fits is an error.
+    struct StackText {
+        bytes: [u8; 48],
+        len: usize,
+    }
+
+    impl Default for StackText {
+        fn default() -> Self {
+            Self {
+                bytes: [0; 48],
+                len: 0,
+            }
+        }
+    }
+
+    impl StackText {
+        fn as_str(&self) -> &str {
+            std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+        }
+    }
+
+    impl fmt::Write for StackText {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            let end = self.len + text.len();
+            if end > self.bytes.len() {
+                return Err(fmt::Error);
+            }
+            self.bytes[self.len..end].copy_from_slice(text.as_bytes());
+            self.len = end;
+            Ok(())
         }
     }
 
@@ -397,10 +426,69 @@ pub mod datetime {
         serializer.serialize_str(&format(value))
     }
 
+    /// The API's usual form, `2022-12-07T09:15:28.147Z` (0 to 9 fraction digits, `Z` or no zone),
+    /// read without a general parser; `None` for anything else (which [`parse`] then reads).
+    fn parse_usual(text: &str) -> Option<DateTime> {
+        let b = text.as_bytes();
+        if b.len() < 19
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return None;
+        }
+        let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+            b[range].iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        let mut rest = &b[19..];
+        let mut nanos = 0u32;
+        if let [b'.', fraction @ ..] = rest {
+            let count = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+            if count == 0 || count > 9 {
+                return None;
+            }
+            for &c in &fraction[..count] {
+                nanos = nanos * 10 + u32::from(c - b'0');
+            }
+            nanos *= 10u32.pow(9 - count as u32);
+            rest = &fraction[count..];
+        }
+        if !(rest.is_empty() || rest == b"Z") {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)?;
+        let time = chrono::NaiveTime::from_hms_nano_opt(
+            digits(11..13)?,
+            digits(14..16)?,
+            digits(17..19)?,
+            nanos,
+        )?;
+        Some(date.and_time(time).and_utc())
+    }
+
+    struct DateTimeVisitor;
+
+    impl serde::de::Visitor<'_> for DateTimeVisitor {
+        type Value = DateTime;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a date-time")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DateTime, E> {
+            parse_usual(text)
+                .or_else(|| parse(text))
+                .ok_or_else(|| E::custom(format!("invalid date-time {text:?}")))
+        }
+    }
+
     /// Reads any form [`parse`] accepts; anything else is an error naming the text.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        parse(&text).ok_or_else(|| serde::de::Error::custom(format!("invalid date-time {text:?}")))
+        deserializer.deserialize_str(DateTimeVisitor)
     }
 
     /// `Option<DateTime>`.
@@ -542,5 +630,56 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_string(),
         Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_usual_date_time_form_reads_as_the_general_parser_reads_it() {
+        for text in [
+            "2022-12-07T09:15:28.147Z",
+            "2022-12-07T09:15:45.2Z",
+            "2022-12-06T13:00:00Z",
+            "2016-03-30T13:10:35.563",
+            "2016-03-30T13:10:35",
+            "2024-02-29T23:59:59.1234567Z",
+            "1753-01-01T00:00:00Z",
+        ] {
+            let usual = datetime::deserialize(Value::from(text)).unwrap();
+            assert_eq!(Some(usual), datetime::parse(text), "{text}");
+        }
+        for text in [
+            "2023-02-29T00:00:00Z",
+            "2022-12-07T25:00:00Z",
+            "2022-12-07 09:15:28Z",
+            "x",
+        ] {
+            let read = datetime::deserialize(Value::from(text));
+            assert_eq!(read.ok(), datetime::parse(text), "{text}");
+        }
+        // Forms only the general parser reads still read.
+        let offset: DateTime =
+            serde_json::from_value(Value::from("2022-12-07T10:15:28+01:00")).unwrap();
+        assert_eq!(datetime::format(&offset), "2022-12-07T09:15:28Z");
+        let bare = datetime::deserialize(Value::from("2024-01-01")).unwrap();
+        assert_eq!(datetime::format(&bare), "2024-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn decimals_read_exactly() {
+        for (json, text) in [
+            ("3.5000", "3.5"),
+            ("0.1", "0.1"),
+            ("1234567.89", "1234567.89"),
+            ("12", "12"),
+            ("1e-7", "0.0000001"),
+        ] {
+            let value: Value = serde_json::from_str(json).unwrap();
+            let read: Decimal = decimal::deserialize(value).unwrap();
+            assert_eq!(read.to_string(), text, "{json}");
+        }
     }
 }

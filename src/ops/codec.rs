@@ -1,26 +1,188 @@
 //! JSON in and out: decoding records into Rust types (naming the offending field on failure), encoding
 //! bodies, and reading the API's `{"item": ...}` and `{"itemId": N}` answers.
 
+use crate::client::Unreadable;
 use crate::error::{Error, Result};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Decodes a JSON record into `T`, naming the field path and the offending value on failure.
+///
+/// The record is decoded once, plainly; only a record that fails is decoded again through
+/// `serde_path_to_error` (which doubles the cost of a pass) to say where.
 pub(crate) fn decode<T: DeserializeOwned>(entity: &str, value: Value) -> Result<T> {
-    let text = value.to_string();
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let offending = lookup(&value, &path)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "?".into());
-        Error::Decode {
-            entity: entity.to_string(),
-            path,
-            value: offending,
-            message: e.into_inner().to_string(),
+    T::deserialize(&value).map_err(|plain| {
+        let detailed = serde_path_to_error::deserialize::<_, T>(&value).err();
+        decode_error(entity, &value, plain, detailed)
+    })
+}
+
+/// Decodes one record's JSON text into `T`; like [`decode`], only a failure pays for the path.
+pub(crate) fn decode_text<T: DeserializeOwned>(entity: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|plain| {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let detailed = serde_path_to_error::deserialize::<_, T>(&mut deserializer).err();
+        let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        decode_error(entity, &value, plain, detailed)
+    })
+}
+
+/// [`Error::Decode`] from the plain error and, when the detailed pass failed too (it always should),
+/// its field path; the offending value is looked up in the record.
+fn decode_error(
+    entity: &str,
+    record: &Value,
+    plain: serde_json::Error,
+    detailed: Option<serde_path_to_error::Error<serde_json::Error>>,
+) -> Error {
+    let (path, message) = match detailed {
+        Some(e) => (e.path().to_string(), e.into_inner().to_string()),
+        None => ("?".to_string(), plain.to_string()),
+    };
+    let value = lookup(record, &path)
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| "?".into());
+    Error::Decode {
+        entity: entity.to_string(),
+        path,
+        value,
+        message,
+    }
+}
+
+/// The records of one page: all decoded (the usual case), or each in its place as the record or the
+/// error naming where it does not fit.
+pub(crate) enum PageRecords<R> {
+    Decoded(Vec<R>),
+    Mixed(Vec<Result<R>>),
+}
+
+impl<R> PageRecords<R> {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            PageRecords::Decoded(records) => records.len(),
+            PageRecords::Mixed(records) => records.len(),
         }
+    }
+
+    /// Keeps the records `keep` accepts (and every record that failed to decode).
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&R) -> bool) {
+        match self {
+            PageRecords::Decoded(records) => records.retain(keep),
+            PageRecords::Mixed(records) => records.retain(|r| r.as_ref().map_or(true, &mut keep)),
+        }
+    }
+
+    /// The decoded records.
+    pub(crate) fn decoded(&self) -> impl Iterator<Item = &R> {
+        let (all, mixed) = match self {
+            PageRecords::Decoded(records) => (Some(records.iter()), None),
+            PageRecords::Mixed(records) => {
+                (None, Some(records.iter().filter_map(|r| r.as_ref().ok())))
+            }
+        };
+        all.into_iter().flatten().chain(mixed.into_iter().flatten())
+    }
+
+    /// Every record in order, each failed one as its error.
+    pub(crate) fn into_results(self) -> Box<dyn Iterator<Item = Result<R>> + Send>
+    where
+        R: Send + 'static,
+    {
+        match self {
+            PageRecords::Decoded(records) => Box::new(records.into_iter().map(Ok)),
+            PageRecords::Mixed(records) => Box::new(records.into_iter()),
+        }
+    }
+
+    /// Every record, or the first decode error.
+    pub(crate) fn into_all(self) -> Result<Vec<R>> {
+        match self {
+            PageRecords::Decoded(records) => Ok(records),
+            PageRecords::Mixed(records) => records.into_iter().collect(),
+        }
+    }
+}
+
+/// One page of records and where the next one is.
+pub(crate) struct RawPage<R> {
+    pub records: PageRecords<R>,
+    pub next_page_url: Option<String>,
+}
+
+/// A page answer, `{"items": [...], "pageDetails": {"nextPageUrl": ...}}`, read in one pass.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    items: Option<Vec<T>>,
+    #[serde(rename = "pageDetails")]
+    page_details: Option<PageDetails>,
+    errors: Option<Vec<IgnoredAny>>,
+}
+
+#[derive(Deserialize)]
+struct PageDetails {
+    #[serde(rename = "nextPageUrl")]
+    next_page_url: Option<String>,
+}
+
+impl<T> Envelope<T> {
+    /// The API's `{"errors":[...]}`, or the page.
+    fn into_page(self, entity: &str) -> std::result::Result<(Vec<T>, Option<String>), Unreadable> {
+        if self.errors.is_some_and(|errors| !errors.is_empty()) {
+            return Err(Unreadable::Errors);
+        }
+        let Some(items) = self.items else {
+            return Err(no_items(entity));
+        };
+        let next = self
+            .page_details
+            .and_then(|details| details.next_page_url)
+            .filter(|url| !url.trim().is_empty());
+        Ok((items, next))
+    }
+}
+
+fn no_items(entity: &str) -> Unreadable {
+    Unreadable::Fatal(Error::Protocol(format!(
+        "{entity} query answer has no `items` list"
+    )))
+}
+
+/// Reads a page answer's text straight into records of type `R`, in one pass. When a record does not
+/// fit `R`, the page is read again record by record: the others are kept, and the failed one becomes
+/// an [`Error::Decode`] naming its field path and value.
+pub(crate) fn read_page<R: DeserializeOwned>(
+    entity: &str,
+    text: &str,
+) -> std::result::Result<RawPage<R>, Unreadable> {
+    let error = match serde_json::from_str::<Envelope<R>>(text) {
+        Ok(envelope) => {
+            let (items, next_page_url) = envelope.into_page(entity)?;
+            return Ok(RawPage {
+                records: PageRecords::Decoded(items),
+                next_page_url,
+            });
+        }
+        Err(error) => error,
+    };
+    if !error.is_data() {
+        return Err(Unreadable::NotJson(format!(
+            "the answer is not JSON ({error}): {}",
+            crate::error::truncate(text.trim(), 200)
+        )));
+    }
+    let envelope =
+        serde_json::from_str::<Envelope<Box<RawValue>>>(text).map_err(|_| no_items(entity))?;
+    let (items, next_page_url) = envelope.into_page(entity)?;
+    let records = items
+        .iter()
+        .map(|raw| decode_text(entity, raw.get()))
+        .collect();
+    Ok(RawPage {
+        records: PageRecords::Mixed(records),
+        next_page_url,
     })
 }
 

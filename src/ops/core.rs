@@ -5,8 +5,10 @@
 //! all come through here.
 
 use super::checks::{body_id, check_id, check_write_body, replace_body, require_whole, Unknown};
+use super::codec::RawPage;
 use super::codec::{item, item_id};
-use super::paging::{self, parse_page, RawPage};
+use super::paging;
+use super::query_builder::Record;
 use super::route::Route;
 use crate::client::cache::{Class, Invalidation, Lookup};
 use crate::client::journal::PendingWrite;
@@ -236,36 +238,46 @@ fn checked_spec(meta: &EntityMeta, spec: &QuerySpec, max_total: Option<u64>) -> 
 }
 
 /// Every record matching `spec` at the entity's root, in id order, following `nextPageUrl` to the end
-/// (or to `max_total`), long `in` lists split and merged; from `resume` on when given.
-pub(crate) fn query(
+/// (or to `max_total`), long `in` lists split and merged; from `resume` on when given; up to `parallel`
+/// pages at a time (at most the client's per-endpoint limit).
+pub(crate) fn query<R: Record>(
     client: &Client,
     meta: &'static EntityMeta,
     spec: &QuerySpec,
     max_total: Option<u64>,
     resume: Option<ResumePoint>,
-) -> BoxStream<'static, Result<Value>> {
+    parallel: usize,
+) -> BoxStream<'static, Result<R>> {
     let checked = Route::root(meta)
         .require(Verbs::QUERY, "be queried")
         .and_then(|()| checked_spec(meta, spec, max_total));
+    let parallel = parallel.clamp(1, client.max_concurrent_per_endpoint().max(1));
     match checked {
-        Ok(spec) => paging::records(client.clone(), meta.name, &spec, max_total, resume),
+        Ok(spec) => paging::records(
+            client.clone(),
+            meta.name,
+            &spec,
+            max_total,
+            resume,
+            parallel,
+        ),
         Err(e) => failed(e),
     }
 }
 
 /// The first page of a query.
-pub(crate) async fn page(
+pub(crate) async fn page<R: Record>(
     client: &Client,
     meta: &'static EntityMeta,
     spec: &QuerySpec,
     max_total: Option<u64>,
-) -> Result<RawPage> {
+) -> Result<RawPage<R>> {
     Route::root(meta).require(Verbs::QUERY, "be queried")?;
     let spec = checked_spec(meta, spec, max_total)?;
     let request = Request::new(Method::POST, format!("{}/query", meta.name), meta.name)
         .body(spec.body())
         .read_only();
-    parse_page(meta.name, client.execute(request).await?)
+    paging::fetch_page(client, meta.name, request).await
 }
 
 /// `query/count` of the records matching `spec`. Split `in` lists are counted part by part (the parts
@@ -279,20 +291,7 @@ pub(crate) async fn count(
     spec.validate(meta)?;
     let mut total = 0u64;
     for part in spec.split_long_lists() {
-        let request = Request::new(
-            Method::POST,
-            format!("{}/query/count", meta.name),
-            meta.name,
-        )
-        .body(part.body())
-        .read_only();
-        let answer = client.execute(request).await?;
-        total += answer["queryCount"].as_u64().ok_or_else(|| {
-            Error::Protocol(format!(
-                "{} count answer has no queryCount: {answer}",
-                meta.name
-            ))
-        })?;
+        total += paging::count_part(client, meta.name, &part).await?;
     }
     Ok(total)
 }
@@ -300,11 +299,11 @@ pub(crate) async fn count(
 /// Every child under a parent route (`GET {Parent}/{id}/{Seg}`), following `nextPageUrl` to the end;
 /// from `resume` on when given (a child list cannot be filtered, so its pages are read again and the
 /// records up to the resume id skipped).
-pub(crate) fn list(
+pub(crate) fn list<R: Record>(
     client: &Client,
     route: Route,
     resume: Option<ResumePoint>,
-) -> BoxStream<'static, Result<Value>> {
+) -> BoxStream<'static, Result<R>> {
     match route.require(Verbs::LIST, "be listed") {
         Ok(()) => paging::children(client.clone(), route.meta.name, route.collection(), resume),
         Err(e) => failed(e),

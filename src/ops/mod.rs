@@ -30,5 +30,5 @@ pub use batch::{Batch, BatchProgress, BatchResults};
 pub(crate) use codec::encode;
 pub use dynamic::{DynamicChildren, DynamicEntity, DynamicField, Entities};
 pub use py_builder::PyQueryBuilder;
-pub use query_builder::{Page, QueryBuilder, Record};
+pub use query_builder::{Page, QueryBuilder, Record, DEFAULT_PARALLEL_PAGES};
 pub use typed::{ChildHandle, EntityHandle, FullRecord};

@@ -10,20 +10,29 @@ use crate::model::entity::{Entity, FieldName};
 use crate::model::meta::EntityMeta;
 use crate::model::value::FieldValue;
 use crate::query::{Filter, Op, QuerySpec};
-use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{BoxStream, TryStreamExt};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::marker::PhantomData;
 
 /// What a query yields: a typed record (every generated entity type) or a JSON record
-/// (`serde_json::Value`, the dynamic API).
-pub trait Record: Sized + Send + 'static {
+/// (`serde_json::Value`, the dynamic API). Pages decode straight from the answer's text into it.
+pub trait Record: DeserializeOwned + Sized + Send + 'static {
     /// The record from its JSON (an [`Error::Decode`](crate::Error::Decode) naming the offending field when it does not fit).
     fn from_json(entity: &str, json: Value) -> Result<Self>;
+
+    /// The record's id, when it has one: paging relies on ascending ids to leave out repeats and to
+    /// resume.
+    fn record_id(&self) -> Option<i64>;
 }
 
 impl<E: Entity> Record for E {
     fn from_json(entity: &str, json: Value) -> Result<Self> {
         decode(entity, json)
+    }
+
+    fn record_id(&self) -> Option<i64> {
+        Some(self.id())
     }
 }
 
@@ -31,7 +40,15 @@ impl Record for Value {
     fn from_json(_entity: &str, json: Value) -> Result<Self> {
         Ok(json)
     }
+
+    fn record_id(&self) -> Option<i64> {
+        self.get("id").and_then(Value::as_i64)
+    }
 }
+
+/// How many pages a [`QueryBuilder::parallel`] stream fetches at once when asked for the API's limit:
+/// Autotask allows 3 concurrent requests per endpoint (and integration code).
+pub const DEFAULT_PARALLEL_PAGES: usize = 3;
 
 /// One page of results.
 #[derive(Debug, Clone)]
@@ -51,6 +68,7 @@ pub struct QueryBuilder<R> {
     spec: QuerySpec,
     max_total: Option<u64>,
     resume: Option<ResumePoint>,
+    parallel: usize,
     _record: PhantomData<fn() -> R>,
 }
 
@@ -62,6 +80,7 @@ impl<R> Clone for QueryBuilder<R> {
             spec: self.spec.clone(),
             max_total: self.max_total,
             resume: self.resume,
+            parallel: self.parallel,
             _record: PhantomData,
         }
     }
@@ -74,6 +93,7 @@ impl<R> std::fmt::Debug for QueryBuilder<R> {
             .field("spec", &self.spec)
             .field("max_total", &self.max_total)
             .field("resume", &self.resume)
+            .field("parallel", &self.parallel)
             .finish()
     }
 }
@@ -86,6 +106,7 @@ impl<R: Record> QueryBuilder<R> {
             spec: QuerySpec::default(),
             max_total: None,
             resume: None,
+            parallel: 1,
             _record: PhantomData,
         }
     }
@@ -156,13 +177,48 @@ impl<R: Record> QueryBuilder<R> {
         core::count(&self.client, self.meta, &self.spec).await
     }
 
+    /// Fetches up to `pages` pages at a time in [`stream`](Self::stream) and [`all`](Self::all) (1, the
+    /// default, is one after the other; more is capped at the client's per-endpoint limit,
+    /// [`ClientBuilder::max_concurrent_per_endpoint`](crate::ClientBuilder::max_concurrent_per_endpoint),
+    /// 3 unless configured): [`DEFAULT_PARALLEL_PAGES`] (3, the API's limit per endpoint) cuts the time of a long query to about a third
+    /// when the API's latency dominates.
+    ///
+    /// The records, and their order, are the same as the sequential stream's: the ids after the first
+    /// page are split into consecutive ranges of about a page each (by `query/count`, one more request,
+    /// and the first page's id density) that are fetched concurrently, each by its own `nextPageUrl`
+    /// chain, and delivered in id order; the last range is open-ended, so records created meanwhile
+    /// are found as the sequential stream would find them. At most `pages` pages wait for the consumer.
+    /// Every request shares the client's per-endpoint limit with the rest of its work, so other calls
+    /// on the same entity are never pushed over it. Queries split into parts (long `in` lists) page
+    /// sequentially.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "service_desk")]
+    /// # async fn f(client: autotask::Client) -> autotask::Result<()> {
+    /// use autotask::prelude::*;
+    /// let mut tickets = client.tickets().query().parallel(autotask::ops::DEFAULT_PARALLEL_PAGES).stream();
+    /// while let Some(ticket) = tickets.try_next().await? {
+    ///     println!("{}", ticket.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn parallel(mut self, pages: usize) -> Self {
+        self.parallel = pages.max(1);
+        self
+    }
+
     /// Every matching record, in id order, following `nextPageUrl` to the end (or to
-    /// `max_total_records`). One page is held in memory at a time.
+    /// `max_total_records`). The next page is fetched while the current one is consumed (at most two
+    /// pages held), or up to [`parallel`](Self::parallel) pages at a time.
     pub fn stream(&self) -> BoxStream<'static, Result<R>> {
-        let entity = self.meta.name;
-        self.stream_json()
-            .and_then(move |v| futures::future::ready(R::from_json(entity, v)))
-            .boxed()
+        core::query(
+            &self.client,
+            self.meta,
+            &self.spec,
+            self.max_total,
+            self.resume,
+            self.parallel,
+        )
     }
 
     /// The matching records as JSON (same paging as [`stream`](Self::stream)).
@@ -173,6 +229,7 @@ impl<R: Record> QueryBuilder<R> {
             &self.spec,
             self.max_total,
             self.resume,
+            self.parallel,
         )
     }
 
@@ -183,14 +240,9 @@ impl<R: Record> QueryBuilder<R> {
 
     /// The first page only.
     pub async fn page(&self) -> Result<Page<R>> {
-        let page = core::page(&self.client, self.meta, &self.spec, self.max_total).await?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|v| R::from_json(self.meta.name, v))
-            .collect::<Result<_>>()?;
+        let page = core::page::<R>(&self.client, self.meta, &self.spec, self.max_total).await?;
         Ok(Page {
-            items,
+            items: page.records.into_all()?,
             next_page_url: page.next_page_url,
         })
     }

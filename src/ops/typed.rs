@@ -16,7 +16,7 @@ use crate::model::entity::{
     UpdateUnderParent,
 };
 use crate::model::meta::EntityMeta;
-use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{BoxStream, TryStreamExt};
 use std::marker::PhantomData;
 
 /// Operations on one entity's root collection: `client.tickets()`.
@@ -323,9 +323,7 @@ impl<E: Child> ChildHandle<E> {
 
     fn stream_resumed(&self, resume: Option<ResumePoint>) -> BoxStream<'static, Result<E>> {
         match self.route() {
-            Ok(route) => core::list(&self.client, route, resume)
-                .and_then(|v| futures::future::ready(decode(E::NAME, v)))
-                .boxed(),
+            Ok(route) => core::list(&self.client, route, resume),
             Err(e) => core::failed(e),
         }
     }

@@ -3,7 +3,7 @@
 
 use super::kinds::{is_id, kind_of, rust_type, serde_with};
 use super::names::{field_ident, new_ident, patch_ident};
-use super::read_model::{field_attrs, field_doc, udf_access, Direction};
+use super::read_model::{field_attrs, field_doc, udf_access};
 use super::{doc_attrs, writable, ModelNames};
 use crate::schema::{EntitySchema, FieldInfo};
 use proc_macro2::{Ident, TokenStream};
@@ -27,11 +27,11 @@ pub(super) fn new_model(entity: &EntitySchema, models: &ModelNames) -> TokenStre
         let ty = rust_type(&kind);
         let doc = doc_attrs(&field_doc(field));
         if field.is_required {
-            let attrs = field_attrs(field, &kind, false, Direction::EncodeOnly);
+            let attrs = field_attrs(field, &kind, false);
             fields.push(quote! { #doc #attrs pub #name: #ty, });
             inits.push(quote!(#name: #name.into(),));
         } else {
-            let attrs = field_attrs(field, &kind, true, Direction::EncodeOnly);
+            let attrs = field_attrs(field, &kind, true);
             fields.push(quote! { #doc #attrs pub #name: Option<#ty>, });
             inits.push(quote!(#name: None,));
         }

@@ -9,21 +9,10 @@ use crate::schema::{EntitySchema, FieldInfo};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// Which struct a field attribute is for: the read model decodes, create bodies only encode.
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Direction {
-    Decode,
-    EncodeOnly,
-}
-
-/// The `#[serde(...)]` attribute of a read-model or create-body field, or nothing when the field needs
-/// none (its Rust name is its wire name and it is always sent).
-pub(super) fn field_attrs(
-    field: &FieldInfo,
-    kind: &Kind,
-    optional: bool,
-    direction: Direction,
-) -> TokenStream {
+/// The `#[serde(...)]` attribute of a field for `Serialize` (read models decode through their generated
+/// `ReadModel` impl), or nothing when the field needs none (its Rust name is its wire name and it is
+/// always sent).
+pub(super) fn field_attrs(field: &FieldInfo, kind: &Kind, optional: bool) -> TokenStream {
     let wire = &field.name;
     let mut args = Vec::new();
     if field_ident(wire) != wire.as_str() {
@@ -31,10 +20,6 @@ pub(super) fn field_attrs(
     }
     let with = serde_with(kind);
     if optional {
-        // Plain `Option` fields default to `None` by themselves; a `with` module needs `default`.
-        if with.is_some() && direction == Direction::Decode {
-            args.push(quote!(default));
-        }
         args.push(quote!(skip_serializing_if = "Option::is_none"));
     }
     if let Some(with) = with {
@@ -88,23 +73,19 @@ pub(super) fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStr
         let name = field_ident(&field.name);
         let ty = rust_type(&kind);
         let doc = doc_attrs(&field_doc(field));
+        // Decoding is the generated `ReadModel` impl below; these attributes serve `Serialize` only.
         if field.name == "id" {
-            let attrs = field_attrs(field, &kind, false, Direction::Decode);
+            let attrs = field_attrs(field, &kind, false);
             quote! { #doc #attrs pub id: #ty, }
         } else {
-            let attrs = field_attrs(field, &kind, true, Direction::Decode);
+            let attrs = field_attrs(field, &kind, true);
             quote! { #doc #attrs pub #name: Option<#ty>, }
         }
     });
     let udfs = entity.info.has_user_defined_fields.then(|| {
         quote! {
             /// User-defined fields, `[{name, value}]` on the wire; empty when the API sends none or `null`.
-            #[serde(
-                rename = "userDefinedFields",
-                default,
-                deserialize_with = "crate::model::wire::null_as_empty",
-                skip_serializing_if = "Vec::is_empty"
-            )]
+            #[serde(rename = "userDefinedFields", skip_serializing_if = "Vec::is_empty")]
             pub user_defined_fields: Vec<UserDefinedField>,
         }
     });
@@ -112,9 +93,10 @@ pub(super) fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStr
         .info
         .has_user_defined_fields
         .then(|| udf_access(&ident));
+    let decode = read_model_impl(entity, models, &ident);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
         #[non_exhaustive]
         pub struct #ident {
             #(#fields)*
@@ -127,6 +109,73 @@ pub(super) fn read_model(entity: &EntitySchema, models: &ModelNames) -> TokenStr
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
         #udf_impl
+        #decode
+    }
+}
+
+/// The read model's decoding: its wire field names (`id` first) and how to read each one's value;
+/// `crate::model::read` does the rest (unknown keys into `extra`, without buffering).
+fn read_model_impl(entity: &EntitySchema, models: &ModelNames, ident: &Ident) -> TokenStream {
+    let model = &entity.model;
+    let mut ordered: Vec<&FieldInfo> = entity.fields.iter().filter(|f| f.name == "id").collect();
+    assert_eq!(
+        ordered.len(),
+        1,
+        "{}: a read model needs one `id` field",
+        entity.name
+    );
+    ordered.extend(entity.fields.iter().filter(|f| f.name != "id"));
+    let mut names: Vec<String> = ordered.iter().map(|f| f.name.clone()).collect();
+    let mut empty = Vec::new();
+    let mut arms = Vec::new();
+    for (index, field) in ordered.iter().enumerate() {
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
+        let name = field_ident(&field.name);
+        let kind = kind_of(entity, field, models);
+        let read = match kind {
+            _ if field.name == "id" => quote!(map.next_value()?),
+            Kind::Decimal => quote!(map.next_value::<read::OptionalDecimal>()?.0),
+            Kind::DateTime => quote!(map.next_value::<read::OptionalDateTime>()?.0),
+            _ => quote!(map.next_value()?),
+        };
+        empty.push(if field.name == "id" {
+            quote!(id: 0)
+        } else {
+            quote!(#name: None)
+        });
+        arms.push(quote!(#index => self.#name = #read,));
+    }
+    if entity.info.has_user_defined_fields {
+        let index = proc_macro2::Literal::usize_unsuffixed(names.len());
+        names.push("userDefinedFields".to_string());
+        empty.push(quote!(user_defined_fields: Vec::new()));
+        arms.push(quote!(#index => self.user_defined_fields = map.next_value::<read::NullAsEmpty<_>>()?.0,));
+    }
+    quote! {
+        impl read::ReadModel for #ident {
+            const MODEL: &'static str = #model;
+            const FIELDS: &'static [&'static str] = &[#(#names),*];
+            fn empty() -> Self {
+                Self { #(#empty,)* extra: serde_json::Map::new() }
+            }
+            fn read_field<'de, A: serde::de::MapAccess<'de>>(&mut self, field: usize, map: &mut A) -> Result<(), A::Error> {
+                match field {
+                    #(#arms)*
+                    _ => {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(())
+            }
+            fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+                &mut self.extra
+            }
+        }
+        impl<'de> Deserialize<'de> for #ident {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                read::deserialize_record(deserializer)
+            }
+        }
     }
 }
 

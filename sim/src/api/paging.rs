@@ -42,12 +42,14 @@ pub fn scan<'t>(
             has_more: false,
         };
     };
-    let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
-    let mut matches = table
-        .rows
-        .range((lower, Bound::Unbounded))
-        .map(|(_, r)| r)
-        .filter(|r| query.condition.matches(r));
+    let (low, high) = query.condition.id_range();
+    let low = match after {
+        Some(after) => {
+            Some(low.map_or(after.saturating_add(1), |l| l.max(after.saturating_add(1))))
+        }
+        None => low,
+    };
+    let mut matches = id_range(table, low, high).filter(|r| query.condition.matches(r));
     let records: Vec<&Record> = matches.by_ref().take(page_size).collect();
     let has_more = records.len() == page_size && matches.next().is_some();
     Page { records, has_more }
@@ -56,11 +58,24 @@ pub fn scan<'t>(
 /// Number of records matching `query`.
 pub fn count(table: Option<&Table>, query: &Query) -> usize {
     table.map_or(0, |t| {
-        t.rows
-            .values()
+        let (low, high) = query.condition.id_range();
+        id_range(t, low, high)
             .filter(|r| query.condition.matches(r))
             .count()
     })
+}
+
+/// The records with ids in `low..=high` (either end open when `None`), in id order: the only ones a
+/// query whose top-level `id` conditions give that range can match, walked through the table's id
+/// order as a database walks its primary key.
+fn id_range(table: &Table, low: Option<i64>, high: Option<i64>) -> impl Iterator<Item = &Record> {
+    let empty = matches!((low, high), (Some(l), Some(h)) if l > h);
+    let bounds = (
+        low.map_or(Bound::Unbounded, Bound::Included),
+        high.map_or(Bound::Unbounded, Bound::Included),
+    );
+    let rows = (!empty).then(|| table.rows.range(bounds));
+    rows.into_iter().flatten().map(|(_, r)| r)
 }
 
 /// Percent-encodes a query-string value (every non-alphanumeric byte).

@@ -358,6 +358,46 @@ fn convert_udf(kind: UdfType, value: &Value, name: &str) -> Result<Operand, ApiE
 }
 
 impl Condition {
+    /// The id range every matching record lies in, from the ANDed top-level conditions on `id` (a
+    /// database would answer them from its primary key): `(lowest, highest)`, inclusive, `None` for
+    /// no bound. Records outside it cannot match, so a scan may skip them; the condition is still
+    /// checked on every record it visits.
+    pub fn id_range(&self) -> (Option<i64>, Option<i64>) {
+        let mut range: (Option<i64>, Option<i64>) = (None, None);
+        let items = match self {
+            Condition::All(items) => items.as_slice(),
+            other => std::slice::from_ref(other),
+        };
+        for item in items {
+            let Condition::Field {
+                field,
+                op,
+                operand: Operand::Number(x),
+            } = item
+            else {
+                continue;
+            };
+            if field.name != "id" || !x.is_finite() {
+                continue;
+            }
+            // Float-to-int casts saturate, so huge operands stay huge.
+            let (low, high) = match op {
+                Op::Gt => (Some(x.floor() as i64 + 1), None),
+                Op::Gte => (Some(x.ceil() as i64), None),
+                Op::Lt => (None, Some(x.ceil() as i64 - 1)),
+                Op::Lte => (None, Some(x.floor() as i64)),
+                Op::Eq => (Some(x.ceil() as i64), Some(x.floor() as i64)),
+                _ => (None, None),
+            };
+            range.0 = range.0.max(low);
+            range.1 = match (range.1, high) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        range
+    }
+
     /// True when `record` satisfies the condition.
     pub fn matches(&self, record: &Record) -> bool {
         match self {

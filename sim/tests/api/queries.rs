@@ -274,3 +274,91 @@ async fn paging_get_queries() {
         (1..=1_234).filter(|n| n % 2 == 0).collect::<Vec<i64>>()
     );
 }
+
+/// Top-level `id` conditions narrow the scan to an id range (as a database's primary key would); the
+/// records and counts are those of checking every record.
+#[tokio::test]
+async fn id_conditions_select_what_a_full_scan_selects() {
+    let h = start(Simulator::builder()).await;
+    for i in 0..40 {
+        h.sim
+            .insert("Tickets", json!({"companyID": 0, "title": format!("t{i}"), "status": if i % 3 == 0 { 5 } else { 1 }, "priority": 2}))
+            .unwrap();
+    }
+    let all: Vec<(i64, i64)> = h
+        .sim
+        .records("Tickets")
+        .iter()
+        .map(|t| (t["id"].as_i64().unwrap(), t["status"].as_i64().unwrap()))
+        .collect();
+    let c = |op: &str, value: Value| json!({"op": op, "field": "id", "value": value});
+    type Check = fn(i64, i64) -> bool;
+    let cases: Vec<(Value, Check)> = vec![
+        (json!([c("gt", json!(10))]), |id, _| id > 10),
+        (json!([c("gt", json!(10.5))]), |id, _| id > 10),
+        (json!([c("gte", json!(10.5))]), |id, _| id >= 11),
+        (json!([c("lt", json!(7))]), |id, _| id < 7),
+        (json!([c("lt", json!(7.5))]), |id, _| id <= 7),
+        (json!([c("lte", json!(7.5))]), |id, _| id <= 7),
+        (json!([c("eq", json!(12))]), |id, _| id == 12),
+        (json!([c("eq", json!(12.5))]), |_, _| false),
+        (json!([c("gte", json!(5)), c("lt", json!(20))]), |id, _| {
+            (5..20).contains(&id)
+        }),
+        (json!([c("gt", json!(20)), c("lt", json!(5))]), |_, _| false),
+        (
+            json!([c("gte", json!(5)), c("lt", json!(30)), {"op": "eq", "field": "status", "value": 5}]),
+            |id, s| (5..30).contains(&id) && s == 5,
+        ),
+        (
+            json!([{"op": "or", "items": [c("lt", json!(3)), c("gt", json!(37))]}]),
+            |id, _| !(3..=37).contains(&id),
+        ),
+        (
+            json!([c("gte", json!(-1e300)), c("lte", json!(1e300))]),
+            |_, _| true,
+        ),
+        (
+            json!([c("noteq", json!(4)), c("gte", json!(2))]),
+            |id, _| id != 4 && id >= 2,
+        ),
+    ];
+    for (filter, check) in cases {
+        let expected: Vec<i64> = all
+            .iter()
+            .filter(|(id, s)| check(*id, *s))
+            .map(|(id, _)| *id)
+            .collect();
+        assert_eq!(ids(&h, filter.clone()).await, expected, "{filter}");
+        let (status, body) = h
+            .post("V1.0/Tickets/query/count", json!({ "filter": filter }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["queryCount"], expected.len(), "{filter}");
+    }
+    // Through the cursor of a next page too: pages of 4 from id 10 on.
+    let (_, first) = h
+        .post(
+            "V1.0/Tickets/query",
+            json!({"filter": [c("gte", json!(10)), c("lt", json!(19))], "MaxRecords": 4}),
+        )
+        .await;
+    let next = first["pageDetails"]["nextPageUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, second) = h
+        .send(
+            Method::POST,
+            &next,
+            Some(json!({"filter": [c("gte", json!(10)), c("lt", json!(19))], "MaxRecords": 4})),
+        )
+        .await;
+    let second: Vec<i64> = second["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(second, [14, 15, 16, 17]);
+}
