@@ -7,7 +7,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::model::meta::{EntityMeta, Verbs};
 use crate::model::wire::{datetime, DateTime};
-use crate::ops::QueryBuilder;
+use crate::ops::{QueryBuilder, DEFAULT_PARALLEL_PAGES};
 use crate::query::{Filter, Op};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -175,7 +175,8 @@ const DEFAULT_CHECKPOINT_EVERY: u64 = 500;
 /// py-autotask's `DataExport` / `BackupConfiguration`: `client.export()`.
 ///
 /// Records are streamed page by page (500 per `POST {E}/query` and `query/next` request, in ascending
-/// id order) and written as they arrive: at most one page is in memory, whatever the collection's size.
+/// id order; by default three pages at a time over consecutive id ranges, see [`parallel`](Self::parallel))
+/// and written as they arrive: a few pages at most are in memory, whatever the collection's size.
 /// The checkpoint is advanced after every record written, so after an error
 /// [`checkpoint`](Self::checkpoint) says exactly what reached the writer (its last id and the byte
 /// position after it), and a new run built with [`resume_from`](Self::resume_from) asks only for
@@ -218,6 +219,7 @@ pub struct Export {
     since: Option<DateTime>,
     checkpoint: Checkpoint,
     checkpoint_every: u64,
+    parallel: usize,
     progress: Option<ProgressCallback>,
     on_checkpoint: Option<CheckpointCallback>,
 }
@@ -231,6 +233,7 @@ impl std::fmt::Debug for Export {
             .field("since", &self.since)
             .field("checkpoint", &self.checkpoint)
             .field("checkpoint_every", &self.checkpoint_every)
+            .field("parallel", &self.parallel)
             .field("progress", &self.progress.is_some())
             .field("on_checkpoint", &self.on_checkpoint.is_some())
             .finish()
@@ -248,6 +251,7 @@ impl Client {
             since: None,
             checkpoint: Checkpoint::default(),
             checkpoint_every: DEFAULT_CHECKPOINT_EVERY,
+            parallel: DEFAULT_PARALLEL_PAGES,
             progress: None,
             on_checkpoint: None,
         }
@@ -310,6 +314,16 @@ impl Export {
         callback: impl FnMut(&Checkpoint) -> std::io::Result<()> + Send + 'static,
     ) -> Self {
         self.on_checkpoint = Some(Box::new(callback));
+        self
+    }
+
+    /// Pages fetched at a time (default [`DEFAULT_PARALLEL_PAGES`], the API's limit of 3 concurrent
+    /// requests per endpoint, shared with the client's other work on the entity; 1: one after the
+    /// other). Records are written in ascending id order either way, exactly the sequential stream's
+    /// (see [`QueryBuilder::parallel`]); a parallel stream costs one more `query/count` and a one-record
+    /// probe per entity, and saves about two thirds of the time when the API's latency dominates.
+    pub fn parallel(mut self, pages: usize) -> Self {
+        self.parallel = pages.max(1);
         self
     }
 
@@ -451,7 +465,7 @@ impl Export {
         self.checkpoint
             .entities
             .insert(collection.to_string(), position);
-        let mut records = query.stream();
+        let mut records = query.parallel(self.parallel).stream();
         let mut written = 0u64;
         let mut since_checkpoint = 0u64;
         while let Some(record) = records.try_next().await? {

@@ -48,6 +48,7 @@ async fn json_lines_export_pages_through_everything_with_progress() {
     let log = seen.clone();
     let mut export = client
         .export()
+        .parallel(1)
         .on_progress(move |p| log.lock().unwrap().push(*p));
     let mut out = Vec::new();
     let written = export.entity("Companies", &mut out).await.unwrap();
@@ -61,19 +62,35 @@ async fn json_lines_export_pages_through_everything_with_progress() {
     assert_eq!(lines[0]["companyName"], "Company 0, \"Ltd\"");
     let last_id = lines[1202]["id"].as_i64().unwrap();
     assert_eq!(export.checkpoint().last_id("Companies"), Some(last_id));
-    let progress = seen.lock().unwrap();
-    assert_eq!(progress.len(), 1203);
-    assert_eq!(
-        (progress[1202].written, progress[1202].last_id),
-        (1203, last_id)
-    );
-    // 500 per page: the query and two next pages, never more than one page held.
+    {
+        let progress = seen.lock().unwrap();
+        assert_eq!(progress.len(), 1203);
+        assert_eq!(
+            (progress[1202].written, progress[1202].last_id),
+            (1203, last_id)
+        );
+    }
+    // 500 per page, one after the other: the query and two next pages.
     let requests = sim.requests();
     assert_eq!(requests.len(), 3);
     assert!(requests[0].path.ends_with("/Companies/query"));
     assert!(requests[1..]
         .iter()
         .all(|r| r.path.contains("/Companies/query/next")));
+
+    // By default three pages at a time over id ranges: the same bytes.
+    let mut parallel = Vec::new();
+    let mut default = client.export();
+    assert_eq!(
+        default.entity("Companies", &mut parallel).await.unwrap(),
+        1203
+    );
+    let sequential: Vec<u8> = lines
+        .iter()
+        .flat_map(|l| (l.to_string() + "\n").into_bytes())
+        .collect();
+    assert!(parallel == sequential, "the parallel export differs");
+    assert_eq!(default.checkpoint(), export.checkpoint());
 }
 
 #[tokio::test]
@@ -103,8 +120,16 @@ async fn a_failed_export_resumes_from_its_checkpoint_without_gaps_or_duplicates(
         .unwrap();
     assert_eq!(written, 18);
     let requests = sim.requests();
-    let filter = &requests[0].body.as_ref().unwrap()["filter"];
-    assert_eq!(filter, &json!([{"op": "gt", "field": "id", "value": last}]));
+    assert!(requests
+        .iter()
+        .any(|r| r.path.ends_with("/Companies/query")));
+    for request in requests
+        .iter()
+        .filter(|r| r.path.ends_with("/Companies/query"))
+    {
+        let filter = &request.body.as_ref().unwrap()["filter"];
+        assert_eq!(filter[0], json!({"op": "gt", "field": "id", "value": last}));
+    }
     let all = first_part + &String::from_utf8(rest).unwrap();
     let ids: Vec<i64> = all
         .lines()
