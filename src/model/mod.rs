@@ -20,6 +20,22 @@ mod macros;
 
 pub mod entity;
 pub mod meta;
+// With no feature group enabled no read model is generated, so nothing calls the decoder.
+#[cfg_attr(
+    not(any(
+        feature = "service_desk",
+        feature = "crm",
+        feature = "configuration_items",
+        feature = "contracts",
+        feature = "projects",
+        feature = "finance",
+        feature = "inventory",
+        feature = "knowledge",
+        feature = "administration",
+        feature = "webhooks"
+    )),
+    allow(dead_code)
+)]
 pub(crate) mod read;
 pub mod value;
 pub mod wire;

@@ -118,6 +118,8 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// An optional [`Decimal`] field as the read models read it ([`decimal::option`]).
+// Used by the generated code only when an enabled group has a field of this kind.
+#[allow(dead_code)]
 pub(crate) struct OptionalDecimal(pub Option<Decimal>);
 
 impl<'de> Deserialize<'de> for OptionalDecimal {
@@ -127,6 +129,8 @@ impl<'de> Deserialize<'de> for OptionalDecimal {
 }
 
 /// An optional [`DateTime`] field as the read models read it ([`datetime::option`]).
+// Used by the generated code only when an enabled group has a field of this kind.
+#[allow(dead_code)]
 pub(crate) struct OptionalDateTime(pub Option<DateTime>);
 
 impl<'de> Deserialize<'de> for OptionalDateTime {
@@ -136,6 +140,8 @@ impl<'de> Deserialize<'de> for OptionalDateTime {
 }
 
 /// A list the API may send as `null` (read as an empty list).
+// Used by the generated code only when an enabled group has a field of this kind.
+#[allow(dead_code)]
 pub(crate) struct NullAsEmpty<T>(pub Vec<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for NullAsEmpty<T> {
