@@ -97,10 +97,9 @@ pub enum Error {
         messages: Vec<String>,
     },
 
-    /// Not sent: the hourly request budget shared through Redis
-    /// ([`ClientBuilder::shared_limits`](crate::ClientBuilder::shared_limits), cargo feature `redis`)
-    /// reached its stop line ([`SharedLimits::stop_at`](crate::client::shared_limits::SharedLimits::stop_at),
-    /// or the integration's own [`hourly_budget`](crate::client::shared_limits::SharedLimits::hourly_budget)),
+    /// Not sent: the hourly request budget shared through Redis (`ClientBuilder::shared_limits`, cargo
+    /// feature `redis`, whose items are documented only with it) reached its stop line
+    /// (`SharedLimits::stop_at`, or the integration's own `SharedLimits::hourly_budget`),
     /// so the client refused the request itself before the API could suspend the tenant. No HTTP
     /// request was made. Retryable, creates included: within the call's budget the client waits
     /// `retry_after` (when the oldest counted minute leaves the rolling hour) and tries again.

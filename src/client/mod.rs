@@ -10,7 +10,7 @@
 //! * `retry`: which failures are retried and the backoff between attempts;
 //! * `limits/`: the per-endpoint concurrency limits behind a small internal seam (`Limiter`), with the
 //!   in-process implementation in `limits/local.rs` and, with the `redis` feature, limits shared
-//!   between processes in `limits/redis/` (configured through [`shared_limits`]);
+//!   between processes in `limits/redis/` (configured through `shared_limits`, documented with that feature);
 //! * [`cache`]: the response cache's storage (records and metadata; what to invalidate is decided by the
 //!   operations layer) and the client's cache controls;
 //! * `stats`: per-endpoint request statistics; [`journal`]: the bounded journal of writes.
