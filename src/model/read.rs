@@ -5,7 +5,9 @@
 //! Nothing a newer server sends is lost, and nothing is buffered on the way.
 //!
 //! Keys usually arrive in the same order record after record, so the field after the last one matched
-//! is tried first; any other order (or a subset, from `IncludeFields`) falls back to a scan.
+//! is tried first; any other order (or a subset, from `IncludeFields`) falls back to a scan. A
+//! deserializer that knows the field names (the page reader's fast reader, which is given them through
+//! `deserialize_struct` with the name [`RECORD_STRUCT`]) may send a known key as its index instead.
 
 use super::wire::{datetime, decimal, DateTime, Decimal};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
@@ -15,6 +17,10 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// A generated read model, decoded by [`deserialize_record`].
+///
+/// Every field but the first (`id`) reads `null` as its value in [`ReadModel::empty`] (`None`, or an
+/// empty list): a deserializer may skip the first `null` of such a field (the page reader's fast reader
+/// does; `autotask-codegen`'s `read_model` emits only such fields).
 pub(crate) trait ReadModel: Sized {
     /// The entity's model name, for error messages (`Ticket`).
     const MODEL: &'static str;
@@ -32,12 +38,17 @@ pub(crate) trait ReadModel: Sized {
     fn extra_mut(&mut self) -> &mut Map<String, Value>;
 }
 
+/// The struct name the read models give `deserialize_struct`: a deserializer that recognises it may
+/// send each known key as its index into the field names (`visit_u64`) rather than as text. Other
+/// self-describing formats read a struct as a map, as before.
+pub(crate) const RECORD_STRUCT: &str = "$autotask::record";
+
 /// The `Deserialize` of every generated read model: a JSON object, `id` required, unknown fields into
 /// `extra`. When a key repeats, the last value wins (as it does in a `serde_json::Value`).
 pub(crate) fn deserialize_record<'de, D: Deserializer<'de>, T: ReadModel>(
     deserializer: D,
 ) -> Result<T, D::Error> {
-    deserializer.deserialize_map(RecordVisitor(PhantomData))
+    deserializer.deserialize_struct(RECORD_STRUCT, T::FIELDS, RecordVisitor(PhantomData))
 }
 
 struct RecordVisitor<T>(PhantomData<fn() -> T>);
@@ -53,8 +64,12 @@ impl<'de, T: ReadModel> Visitor<'de> for RecordVisitor<T> {
         let mut record = T::empty();
         let mut has_id = false;
         let mut expected = 0usize;
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            match field_index(T::FIELDS, &key, expected) {
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let index = match &key {
+                Key::Index(index) => Some(*index).filter(|i| *i < T::FIELDS.len()),
+                Key::Name(name) => field_index(T::FIELDS, name, expected),
+            };
+            match index {
                 Some(index) => {
                     record.read_field(index, &mut map)?;
                     has_id |= index == 0;
@@ -66,7 +81,7 @@ impl<'de, T: ReadModel> Visitor<'de> for RecordVisitor<T> {
                 }
                 None => {
                     let value: Value = map.next_value()?;
-                    record.extra_mut().insert(key.into_owned(), value);
+                    record.extra_mut().insert(key.into_name(), value);
                 }
             }
         }
@@ -78,7 +93,7 @@ impl<'de, T: ReadModel> Visitor<'de> for RecordVisitor<T> {
 }
 
 /// The index of `key` in `fields`: `expected` first, then the fields after it, then those before.
-fn field_index(fields: &[&str], key: &str, expected: usize) -> Option<usize> {
+pub(crate) fn field_index(fields: &[&str], key: &str, expected: usize) -> Option<usize> {
     let start = expected.min(fields.len());
     let (before, after) = fields.split_at(start);
     after
@@ -88,8 +103,23 @@ fn field_index(fields: &[&str], key: &str, expected: usize) -> Option<usize> {
         .or_else(|| before.iter().position(|name| *name == key))
 }
 
-/// An object key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
+/// An object key: its text (borrowed from the input when it has no escapes), or the index of a known
+/// field from a deserializer that matched it (see [`RECORD_STRUCT`]).
+enum Key<'de> {
+    Name(Cow<'de, str>),
+    Index(usize),
+}
+
+impl Key<'_> {
+    /// The key's text, for `extra` (an index beyond the field names, which no deserializer sends,
+    /// keeps its number).
+    fn into_name(self) -> String {
+        match self {
+            Key::Name(name) => name.into_owned(),
+            Key::Index(index) => index.to_string(),
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -102,18 +132,24 @@ impl<'de> Deserialize<'de> for Key<'de> {
             }
 
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
+                Ok(Key::Name(Cow::Borrowed(v)))
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_string())))
+                Ok(Key::Name(Cow::Owned(v.to_string())))
             }
 
             fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
+                Ok(Key::Name(Cow::Owned(v)))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key<'de>, E> {
+                usize::try_from(v)
+                    .map(Key::Index)
+                    .map_err(|_| E::custom("field index out of range"))
             }
         }
-        deserializer.deserialize_str(KeyVisitor)
+        deserializer.deserialize_identifier(KeyVisitor)
     }
 }
 

@@ -20,6 +20,7 @@ mod checks;
 mod codec;
 pub(crate) mod core;
 mod dynamic;
+mod json_reader;
 mod paging;
 mod py_builder;
 mod query_builder;

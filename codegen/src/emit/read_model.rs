@@ -138,6 +138,8 @@ fn read_model_impl(entity: &EntitySchema, models: &ModelNames, ident: &Ident) ->
             Kind::DateTime => quote!(map.next_value::<read::OptionalDateTime>()?.0),
             _ => quote!(map.next_value()?),
         };
+        // Every field but `id` must read `null` as its empty value: the SDK's page reader skips the
+        // first `null` of those fields (`ReadModel` in the SDK's `model/read.rs`).
         empty.push(if field.name == "id" {
             quote!(id: 0)
         } else {
