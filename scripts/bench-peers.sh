@@ -12,7 +12,7 @@
 # Usage: scripts/bench-peers.sh
 #   ROUNDS=3            rounds (min and median are reported)
 #   TICKETS=100000      tickets in each simulator
-#   LATENCIES="0 150"   ms added per request, one simulator each
+#   LATENCIES="0 150"   ms added per request, one simulator each; LATENCIES="" runs the decode bench alone
 #   MIN_SECS=1          seconds each decode case runs per round
 #   BENCH_VENV=target/bench-peers-venv   where the Python venv is made (py-autotask==2.3.0, requests)
 #   NO_PYTHON=1         the Rust side only
@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${ROUNDS:-3}"
 tickets="${TICKETS:-100000}"
-latencies="${LATENCIES:-0 150}"
+latencies="${LATENCIES-0 150}"
 min_secs="${MIN_SECS:-1}"
 venv="${BENCH_VENV:-target/bench-peers-venv}"
 out=target/bench-peers
@@ -98,7 +98,8 @@ for round in $(seq "$rounds"); do
         nice "$python" scripts/bench_peers.py run --fixed "$fixed_url" "${sim_args[@]}" --round "$round" \
             --min-secs "$min_secs" --json "$json"
     fi
-    for bench in decode paging; do
+    benches="decode${latency_list:+ paging}"
+    for bench in $benches; do
         env BENCH_ROUNDS=1 BENCH_ROUND="$round" BENCH_JSON="$json" BENCH_MIN_SECS="$min_secs" \
             BENCH_FIXED_URL="$fixed_url" BENCH_LATENCIES_MS="$latency_list" "${sim_env[@]}" \
             nice cargo bench --quiet -p autotask --bench "$bench" >>"$log"
@@ -110,7 +111,7 @@ done
 # peak RSS is the client's own.
 memory=""
 first_ms="${latency_list%%,*}"
-for case in "sdk stream()" "sdk parallel(3)" "sdk 3 partitions"; do
+for case in ${latency_list:+"sdk stream()" "sdk parallel(3)" "sdk 3 partitions"}; do
     peak=$(env BENCH_ROUNDS=1 BENCH_CASES="$case" BENCH_LATENCIES_MS="$first_ms" "${sim_env[@]}" \
         nice cargo bench --quiet -p autotask --bench paging | sed -nE 's/^peak RSS of this process so far: ([^ ]+ [^ ]+).*/\1/p')
     memory="$memory

@@ -166,24 +166,23 @@ impl<'de> Reader<'de> {
     /// it, `u64` when not negative), any other number through `serde_json`.
     fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, GiveUp> {
         let start = self.pos;
-        let mut end = start;
-        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.bytes.get(end) {
+        let negative = self.bytes.get(start) == Some(&b'-');
+        let digits_start = start + usize::from(negative);
+        // Digits first, accumulated as they are scanned (the usual ids and picklist values).
+        let mut end = digits_start;
+        let mut magnitude: u64 = 0;
+        while let Some(&digit @ b'0'..=b'9') = self.bytes.get(end) {
+            magnitude = magnitude
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(digit - b'0'));
             end += 1;
         }
-        let text = &self.bytes[start..end];
-        self.pos = end;
-        let (negative, digits) = match text.split_first() {
-            Some((b'-', rest)) => (true, rest),
-            _ => (false, text),
-        };
-        let plain = !digits.is_empty()
-            && digits.len() <= 18
-            && digits.iter().all(u8::is_ascii_digit)
-            && (digits[0] != b'0' || digits.len() == 1);
+        let digits = end - digits_start;
+        let plain = !matches!(self.bytes.get(end), Some(b'.' | b'e' | b'E' | b'-' | b'+'))
+            && (1..=18).contains(&digits)
+            && (self.bytes[digits_start] != b'0' || digits == 1);
         if plain {
-            let magnitude = digits
-                .iter()
-                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            self.pos = end;
             return match (negative, magnitude) {
                 (false, n) => visitor.visit_u64(n),
                 // `-0` is a float in serde_json.
@@ -191,6 +190,10 @@ impl<'de> Reader<'de> {
                 (true, n) => visitor.visit_i64(-(n as i64)),
             };
         }
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.bytes.get(end) {
+            end += 1;
+        }
+        self.pos = end;
         let mut json = serde_json::Deserializer::from_str(&self.text[start..end]);
         let value = de::Deserializer::deserialize_any(&mut json, visitor)?;
         json.end()?;
@@ -406,42 +409,49 @@ impl<'de> Entries<'_, 'de> {
         matches.then_some(self.expected)
     }
 
-    /// The usual entry of a compact answer, `,"field":null` for the expected field seen for the first
-    /// time, skipped in one step (see `next_key_seed` for why a first `null` can be skipped); `false`
-    /// (nothing consumed) for anything else, which the general path then reads.
+    /// The usual entry of a compact answer: `,"field":` for the expected field, read in one step. Its
+    /// value is skipped when it is the field's first `null` (see `next_key_seed` for why that is
+    /// safe), and otherwise left for the visitor. Anything else is left (nothing consumed) for the
+    /// general path.
     #[inline(always)]
-    fn skip_compact_null(&mut self, fields: &[&str]) -> bool {
+    fn compact_entry(&mut self, fields: &[&str]) -> Compact {
         let bytes = self.reader.bytes;
         let mut pos = self.reader.pos;
         if !self.first {
             if bytes.get(pos) != Some(&b',') {
-                return false;
+                return Compact::Other;
             }
             pos += 1;
         }
         let Some(name) = fields.get(self.expected) else {
-            return false;
+            return Compact::Other;
         };
         let name = name.as_bytes();
-        let first_time = self.expected > self.highest;
+        let closing_quote = pos + 1 + name.len();
         let quoted = bytes.get(pos) == Some(&b'"')
+            && bytes.get(closing_quote) == Some(&b'"')
             && bytes
                 .get(pos + 1..)
                 .is_some_and(|key| same_prefix(key, name));
-        if !(first_time && quoted) {
-            return false;
+        if !quoted {
+            return Compact::Other;
         }
-        let value = pos + 1 + name.len();
-        let null = bytes.get(value..value + 6) == Some(b"\":null".as_slice())
-            && matches!(bytes.get(value + 6), Some(b',' | b'}'));
-        if !null {
-            return false;
-        }
-        self.reader.pos = value + 6;
+        let index = self.expected;
+        let after_key = closing_quote + 1;
+        // The guess only moves forward, so the expected field has not been seen yet; checked anyway.
+        let skip = index > self.highest
+            && bytes.get(after_key..after_key + 5) == Some(b":null".as_slice())
+            && matches!(bytes.get(after_key + 5), Some(b',' | b'}'));
         self.first = false;
-        self.highest = self.expected;
-        self.expected += 1;
-        true
+        self.highest = self.highest.max(index);
+        self.expected = index + 1;
+        if skip {
+            self.reader.pos = after_key + 5;
+            Compact::Skipped
+        } else {
+            self.reader.pos = after_key;
+            Compact::Field(index)
+        }
     }
 
     /// Reads the key at `reader.pos` (not the expected field): the index of the field it names, or
@@ -463,6 +473,16 @@ impl<'de> Entries<'_, 'de> {
         };
         Ok(crate::model::read::field_index(fields, text, self.expected).ok_or(name))
     }
+}
+
+/// What [`Entries::compact_entry`] made of the next entry.
+enum Compact {
+    /// A first `null`, skipped.
+    Skipped,
+    /// The expected field's key, read; its value is next.
+    Field(usize),
+    /// Something else, left for the general path.
+    Other,
 }
 
 /// A record's key that names none of its fields, given to the visitor as text.
@@ -496,8 +516,14 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
     ) -> Result<Option<K::Value>, GiveUp> {
         loop {
             if let Some(fields) = self.fields {
-                if self.skip_compact_null(fields) {
-                    continue;
+                match self.compact_entry(fields) {
+                    Compact::Skipped => continue,
+                    Compact::Field(index) => {
+                        return seed
+                            .deserialize(U64Deserializer::new(index as u64))
+                            .map(Some)
+                    }
+                    Compact::Other => {}
                 }
             }
             if !self.reader.has_next(&mut self.first, b'}')? {
