@@ -64,7 +64,7 @@ pub(crate) async fn fetch_page<R: Record>(
 ) -> Result<RawPage<R>> {
     let mut page = None;
     let mut read = |text: &str| {
-        page = Some(read_page::<R>(entity, text)?);
+        page = Some(read_page::<R>(entity, text, R::FAST_PAGE_READER)?);
         Ok(())
     };
     client.execute_read(request, &mut read).await?;
