@@ -271,6 +271,61 @@ async fn an_interrupted_stream_says_how_far_it_got_and_resumes_after_its_last_id
     );
 }
 
+/// The dynamic API's query (JSON records) says how far it got and resumes the same way, by the `id`
+/// of its last record.
+#[tokio::test]
+async fn an_interrupted_dynamic_stream_resumes_after_its_last_id() {
+    let stub = Stub::start(vec![
+        Reply::json(
+            200,
+            page(
+                [1, 2],
+                Some("/ATServicesRest/V1.0/Tickets/query/next?paging=2".into()),
+            ),
+        ),
+        Reply::json(
+            500,
+            json!({"errors": ["Unable to find foo in the Tickets Entity."]}),
+        ),
+        // The resumed query.
+        Reply::json(200, page([3], None)),
+    ])
+    .await;
+    let client = client_for(&stub);
+    let query = client
+        .entities()
+        .get_entity("Tickets")
+        .unwrap()
+        .query()
+        .filter(autotask::Filter::condition("status", autotask::Op::Eq, 1));
+    let results: Vec<_> = query.stream().collect().await;
+    let ids: Vec<i64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().and_then(|t| t["id"].as_i64()))
+        .collect();
+    assert_eq!(ids, [1, 2]);
+    let Some(Err(Error::StreamInterrupted {
+        delivered, resume, ..
+    })) = results.last()
+    else {
+        panic!("{:?}", results.last());
+    };
+    assert_eq!((*delivered, resume.after_id), (2, Some(2)));
+    let rest: Vec<i64> = query
+        .resume_from(*resume)
+        .all()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["id"].as_i64())
+        .collect();
+    assert_eq!(rest, [3]);
+    assert_eq!(
+        stub.seen()[2].json()["filter"],
+        json!([{"op": "eq", "field": "status", "value": 1}, {"op": "gt", "field": "id", "value": 2}])
+    );
+}
+
 #[tokio::test]
 async fn a_split_query_resumes_in_the_part_it_stopped_in() {
     use autotask::entities::TicketField;
