@@ -27,20 +27,12 @@ use serde_json::Value;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+mod sdk_under_test;
+
 /// The SDK under test: one page of the tickets query through the public API; the records it decoded.
 async fn sdk_page(client: &Client) -> usize {
     let page = client.tickets().query().page().await.expect("sdk page");
     page.items.len()
-}
-
-fn sdk_client(base_url: &str) -> Client {
-    Client::builder()
-        .username(autotask_sim::DEFAULT_USERNAME)
-        .integration_code(autotask_sim::DEFAULT_INTEGRATION_CODE)
-        .secret(autotask_sim::DEFAULT_SECRET)
-        .base_url(base_url)
-        .build()
-        .expect("client builds")
 }
 
 fn min_time() -> Duration {
@@ -68,7 +60,7 @@ where
 async fn main() {
     let bytes = fixture::page_bytes();
     let (base_url, _server) = targets::fixed_server().await;
-    let client = sdk_client(&base_url);
+    let client = sdk_under_test::client(&base_url);
     let http = plain::demo_client();
     let query_url = format!("{base_url}V1.0/Tickets/query");
     let rounds = rounds::rounds(5);

@@ -12,7 +12,6 @@
 //! Run: `cargo bench -p autotask --bench export` (`BENCH_ROUNDS` (default 3), `BENCH_EXPORT_TICKETS`,
 //! `BENCH_CASES`, `BENCH_JSON`). Without `--bench` (`cargo test --benches`) it is a quick smoke run.
 
-use autotask::entities::Ticket;
 use autotask::services::ExportFormat;
 use autotask::Client;
 use autotask_bench_support::fixture::QUERY_BODY;
@@ -24,8 +23,9 @@ use serde_json::Value;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+mod sdk_under_test;
+
 /// The SDK under test: all ticket columns exported in `format` to `writer`; the records written.
-/// (Phase B of issue 13 swaps the calls for the reworked export; keep them in this adapter.)
 async fn sdk_export(
     client: &Client,
     format: ExportFormat,
@@ -54,33 +54,12 @@ async fn sdk_json_stream(client: &Client) -> u64 {
         .expect("sdk json stream")
 }
 
-/// The SDK's typed stream alone: every ticket, nothing written.
-async fn sdk_stream(client: &Client) -> u64 {
-    client
-        .tickets()
-        .query()
-        .stream()
-        .try_fold(0u64, |n, _ticket: Ticket| async move { Ok(n + 1) })
-        .await
-        .expect("sdk stream")
-}
-
-fn sdk_client(base_url: &str) -> Client {
-    Client::builder()
-        .username(autotask_sim::DEFAULT_USERNAME)
-        .integration_code(autotask_sim::DEFAULT_INTEGRATION_CODE)
-        .secret(autotask_sim::DEFAULT_SECRET)
-        .base_url(base_url)
-        .build()
-        .expect("client builds")
-}
-
 #[tokio::main]
 async fn main() {
     let tickets = rounds::env_or("BENCH_EXPORT_TICKETS", 10_000, 1_000);
     let rounds = rounds::rounds(3);
     let target = SimTarget::start_in_process(Duration::ZERO, tickets).await;
-    let client = sdk_client(&target.base_url);
+    let client = sdk_under_test::client(&target.base_url);
     let http = plain::demo_client();
     let unit = format!(
         "all {tickets} tickets, every column, to io::sink(); simulator {}",
@@ -114,7 +93,7 @@ async fn main() {
         }
         if rounds::enabled("sdk stream() only") {
             let started = Instant::now();
-            let n = sdk_stream(&client).await;
+            let n = sdk_under_test::stream_all_tickets(&client).await;
             let note = "client.tickets().query().stream(), nothing written";
             bench.record("sdk stream() only", note, round, n, started.elapsed());
             assert_eq!(n, expected);

@@ -1,6 +1,6 @@
 //! Paging through 100,000 tickets, side by side in one run, against the simulator with a fixed latency
 //! added to every request (0 ms, and 150 ms, about what a real Autotask zone takes per query page):
-//! * `sdk stream()`: the SDK's sequential stream (the call in [`sdk_stream`]);
+//! * `sdk stream()`: the SDK's sequential stream (`sdk_under_test::stream_all_tickets`);
 //! * `reqwest loop`: a plain reqwest loop over `nextPageUrl`, one typed `from_slice` per page into the
 //!   SDK's `Ticket`;
 //! * `sdk parallel(3)`: the SDK's parallel stream, up to 3 pages at a time, in id order
@@ -24,16 +24,7 @@ use autotask_bench_support::targets::SimTarget;
 use futures::TryStreamExt;
 use std::time::{Duration, Instant};
 
-/// The SDK under test: every ticket through the sequential stream; the number of records.
-async fn sdk_stream(client: &Client) -> u64 {
-    client
-        .tickets()
-        .query()
-        .stream()
-        .try_fold(0u64, |n, _ticket: Ticket| async move { Ok(n + 1) })
-        .await
-        .expect("sdk stream")
-}
+mod sdk_under_test;
 
 /// Every ticket through the SDK's parallel stream (`parallel(3)`, the API's limit per endpoint), in id
 /// order; the number of records.
@@ -78,16 +69,6 @@ async fn sdk_partitions(client: &Client, parts: i64) -> u64 {
     futures::future::join_all(streams).await.into_iter().sum()
 }
 
-fn sdk_client(base_url: &str) -> Client {
-    Client::builder()
-        .username(autotask_sim::DEFAULT_USERNAME)
-        .integration_code(autotask_sim::DEFAULT_INTEGRATION_CODE)
-        .secret(autotask_sim::DEFAULT_SECRET)
-        .base_url(base_url)
-        .build()
-        .expect("client builds")
-}
-
 fn latencies() -> Vec<Duration> {
     let default = if rounds::smoke() { "0,20" } else { "0,150" };
     std::env::var("BENCH_LATENCIES_MS")
@@ -103,7 +84,7 @@ async fn main() {
     let rounds = rounds::rounds(3);
     for latency in latencies() {
         let target = SimTarget::start(latency).await;
-        let client = sdk_client(&target.base_url);
+        let client = sdk_under_test::client(&target.base_url);
         let http = plain::demo_client();
         let expected = client.tickets().query().count().await.expect("count");
         let unit = format!(
@@ -115,7 +96,7 @@ async fn main() {
         for round in 1..=rounds {
             if rounds::enabled("sdk stream()") {
                 let started = Instant::now();
-                let n = sdk_stream(&client).await;
+                let n = sdk_under_test::stream_all_tickets(&client).await;
                 let note = "client.tickets().query().stream(), sequential";
                 bench.record("sdk stream()", note, round, n, started.elapsed());
                 assert_eq!(n, expected);
