@@ -12,11 +12,8 @@ use std::time::{Duration, Instant};
 use stub::{Reply, Stub};
 
 fn client_for(stub: &Stub) -> Client {
-    Client::builder()
-        .username("api@example.com")
+    stub.client_builder()
         .integration_code("CODE")
-        .secret("s3cret-value")
-        .base_url(format!("{}ATServicesRest/", stub.base))
         .retry_policy(RetryPolicy {
             initial_backoff: Duration::from_millis(10),
             ..RetryPolicy::default()

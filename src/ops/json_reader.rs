@@ -164,6 +164,19 @@ impl<'de> Reader<'de> {
         visitor.visit_borrowed_str(&self.text[start + 1..end])
     }
 
+    /// Reads the key (a string) at `self.pos`: borrowed from the text, or through `serde_json` when it
+    /// has escapes.
+    fn key_name(&mut self) -> Result<KeyName<'de>, GiveUp> {
+        let (end, escaped) = self.string_end()?;
+        let start = self.pos;
+        self.pos = end + 1;
+        Ok(if escaped {
+            KeyName::Owned(serde_json::from_str::<String>(&self.text[start..=end])?)
+        } else {
+            KeyName::Borrowed(&self.text[start + 1..end])
+        })
+    }
+
     /// Reads the number at `self.pos` into `visitor`: a small integer in place (as `serde_json` reads
     /// it, `u64` when not negative), any other number through `serde_json`.
     fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, GiveUp> {
@@ -459,16 +472,7 @@ impl<'de> Entries<'_, 'de> {
     /// Reads the key at `reader.pos` (not the expected field): the index of the field it names, or
     /// the key itself when it names none.
     fn scan_key(&mut self, fields: &[&str]) -> Result<Result<usize, KeyName<'de>>, GiveUp> {
-        let (end, escaped) = self.reader.string_end()?;
-        let start = self.reader.pos;
-        self.reader.pos = end + 1;
-        let name = if escaped {
-            KeyName::Owned(serde_json::from_str::<String>(
-                &self.reader.text[start..=end],
-            )?)
-        } else {
-            KeyName::Borrowed(&self.reader.text[start + 1..end])
-        };
+        let name = self.reader.key_name()?;
         let text = match &name {
             KeyName::Borrowed(text) => text,
             KeyName::Owned(text) => text.as_str(),
@@ -487,7 +491,8 @@ enum Compact {
     Other,
 }
 
-/// A record's key that names none of its fields, given to the visitor as text.
+/// A key as the visitor gets it: text, as `serde_json` gives it (keys of other types, such as the
+/// integer keys `serde_json` parses out of strings, fail here and are left to it).
 enum KeyName<'de> {
     Borrowed(&'de str),
     Owned(String),
@@ -535,7 +540,7 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
                 return Err(GiveUp::at("a key is not a string", self.reader.pos));
             }
             let Some(fields) = self.fields else {
-                return seed.deserialize(Key(&mut *self.reader)).map(Some);
+                return seed.deserialize(self.reader.key_name()?).map(Some);
             };
             let index = match self.expected_field(fields) {
                 Some(index) => {
@@ -605,23 +610,6 @@ fn same_prefix(text: &[u8], prefix: &[u8]) -> bool {
         .iter()
         .zip(prefix_chunks.remainder())
         .all(|(a, b)| a == b)
-}
-
-/// A key of a map that is not a record: a string, as `serde_json` gives it (keys of other types, such
-/// as the integer keys `serde_json` parses out of strings, fail here and are left to it).
-struct Key<'a, 'de>(&'a mut Reader<'de>);
-
-impl<'de> de::Deserializer<'de> for Key<'_, 'de> {
-    type Error = GiveUp;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, GiveUp> {
-        self.0.string(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
-        unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
-    }
 }
 
 #[cfg(test)]

@@ -219,18 +219,16 @@ impl<R: Record> QueryBuilder<R> {
     /// `max_total_records`). The next page is fetched while the current one is consumed (at most two
     /// pages held), or up to [`parallel`](Self::parallel) pages at a time.
     pub fn stream(&self) -> BoxStream<'static, Result<R>> {
-        core::query(
-            &self.client,
-            self.meta,
-            &self.spec,
-            self.max_total,
-            self.resume,
-            self.parallel,
-        )
+        self.stream_as()
     }
 
     /// The matching records as JSON (same paging as [`stream`](Self::stream)).
     pub fn stream_json(&self) -> BoxStream<'static, Result<Value>> {
+        self.stream_as()
+    }
+
+    /// This query's records decoded as `T`.
+    fn stream_as<T: Record>(&self) -> BoxStream<'static, Result<T>> {
         core::query(
             &self.client,
             self.meta,

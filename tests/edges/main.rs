@@ -18,23 +18,13 @@ mod security;
 mod soak;
 mod spans;
 
-use autotask::{Client, ClientBuilder, RetryPolicy};
+use autotask::{Client, ClientBuilder};
 use serde_json::{json, Value};
-use std::time::Duration;
 use stub::Stub;
 
 /// A client for `stub` (base `…/ATServicesRest/`), with fast retries.
 pub fn builder_for(stub: &Stub) -> ClientBuilder {
-    Client::builder()
-        .username("api@example.com")
-        .integration_code("INTEGRATION-CODE-123")
-        .secret("s3cret-value")
-        .base_url(format!("{}ATServicesRest/", stub.base))
-        .retry_policy(RetryPolicy {
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(50),
-            ..RetryPolicy::default()
-        })
+    stub.client_builder()
 }
 
 /// [`builder_for`], built.

@@ -3,24 +3,18 @@
 //! retried, and `{"errors":[...]}` stays the API's error.
 
 use crate::stub::{Reply, Stub};
-use autotask::{Client, Decimal, Error, RetryPolicy};
+use autotask::{Client, Decimal, Error};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::str::FromStr;
-use std::time::Duration;
 
 fn client_for(stub: &Stub) -> Client {
-    Client::builder()
-        .username("api@example.com")
-        .integration_code("CODE")
-        .secret("s3cret-value")
-        .base_url(format!("{}ATServicesRest/", stub.base))
-        .retry_policy(RetryPolicy {
-            initial_backoff: Duration::from_millis(5),
-            ..RetryPolicy::default()
-        })
-        .build()
-        .unwrap()
+    stub.client_builder().build().unwrap()
+}
+
+/// The error of the first page of a ticket query answered by `stub`.
+async fn page_error(stub: &Stub) -> Error {
+    client_for(stub).tickets().query().page().await.unwrap_err()
 }
 
 fn ticket(id: i64) -> Value {
@@ -109,12 +103,7 @@ async fn a_record_that_does_not_fit_is_reported_in_its_place() {
     }
     // A record without its id does not fit either.
     let stub = Stub::start(vec![page(vec![json!({"title": "no id"})])]).await;
-    let error = client_for(&stub)
-        .tickets()
-        .query()
-        .page()
-        .await
-        .unwrap_err();
+    let error = page_error(&stub).await;
     assert!(
         matches!(&error, Error::Decode { message, .. } if message.contains("id")),
         "{error:?}"
@@ -143,22 +132,12 @@ async fn a_garbled_page_is_retried_and_errors_stay_the_apis() {
         json!({"items": [], "errors": ["Unable to find Tickets: field missingField does not exist"]}),
     )])
     .await;
-    let error = client_for(&stub)
-        .tickets()
-        .query()
-        .page()
-        .await
-        .unwrap_err();
+    let error = page_error(&stub).await;
     assert!(error.to_string().contains("missingField"), "{error}");
     assert!(!matches!(error, Error::Protocol(_)), "{error:?}");
     // An answer without `items` is a protocol error.
     let stub = Stub::start(vec![Reply::json(200, json!({"pageDetails": {}}))]).await;
-    let error = client_for(&stub)
-        .tickets()
-        .query()
-        .page()
-        .await
-        .unwrap_err();
+    let error = page_error(&stub).await;
     assert!(
         matches!(&error, Error::Protocol(m) if m.contains("items")),
         "{error:?}"

@@ -93,6 +93,21 @@ struct Shared {
 }
 
 impl Stub {
+    /// A client builder for this stub (base `…/ATServicesRest/`), with fast retries (5 ms first
+    /// backoff, 50 ms at most).
+    pub fn client_builder(&self) -> autotask::ClientBuilder {
+        autotask::Client::builder()
+            .username("api@example.com")
+            .integration_code("INTEGRATION-CODE-123")
+            .secret("s3cret-value")
+            .base_url(format!("{}ATServicesRest/", self.base))
+            .retry_policy(autotask::RetryPolicy {
+                initial_backoff: Duration::from_millis(5),
+                max_backoff: Duration::from_millis(50),
+                ..autotask::RetryPolicy::default()
+            })
+    }
+
     /// Starts a stub on an ephemeral loopback port answering with `replies` in order (then 500s).
     pub async fn start(replies: Vec<Reply>) -> Stub {
         Self::serve(replies, None).await
